@@ -20,6 +20,13 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
+
+
+@app.callback()
+def _root() -> None:
+    """Agents and tool calling for Google's Gemma models."""
+
+
 #: Command modules, in help order. Each defines ``register(app: typer.Typer) -> None``.
 _COMMAND_MODULES = ("run", "doctor", "models", "tools", "memory")
 

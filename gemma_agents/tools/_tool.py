@@ -62,6 +62,18 @@ class Tool:
     def is_async(self) -> bool:
         return inspect.iscoroutinefunction(self.fn)
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the underlying function directly (no validation, no timeout).
+
+        Keeps ``@tool``-decorated functions usable as plain Python functions.
+        """
+        return self.fn(*args, **kwargs)
+
+    @property
+    def __wrapped__(self) -> Callable[..., Any]:
+        """The implementation, so ``inspect.signature(tool)`` shows its parameters."""
+        return self.fn
+
     def json_schema(self) -> dict[str, Any]:
         """The argument schema shown to the model."""
         if self.parameters_schema is not None:
@@ -85,10 +97,7 @@ class Tool:
     async def arun(self, arguments: dict[str, Any]) -> Any:
         """Validate and run, honouring ``timeout``; sync functions run in a thread."""
         kwargs = self.validate(arguments)
-        if self.is_async:
-            coro = self.fn(**kwargs)
-        else:
-            coro = asyncio.to_thread(self.fn, **kwargs)
+        coro = self.fn(**kwargs) if self.is_async else asyncio.to_thread(self.fn, **kwargs)
         if self.timeout is None:
             return await coro
         return await asyncio.wait_for(coro, self.timeout)

@@ -1,0 +1,268 @@
+"""Few-shot examples for constrained mode, picked per request from a small built-in bank.
+
+A base 270M model follows patterns, not instructions: it calls a tool when the transcript it
+continues shows tools being called for similar requests, and it copies argument values
+correctly when an example shows values being copied out of a request. Each example ("shot")
+is a complete little task (its tools, the request, the JSON call, the tool result, the final
+answer) in the same ``Request:`` / ``JSON:`` / ``Result:`` layout the live request uses.
+
+Selection is nearest-neighbour by word overlap with the request and the bound tools (as in
+retrieval-based few-shot prompting). Order matters for small models, which copy the most
+recent example most: direct-answer shots go first, the best-matching tool shot goes last.
+When a bound tool has the same shape as a bank tool (one string argument, e.g. a calculator)
+the shot is rewritten with the bound tool's name and argument, so the model sees exactly the
+call it has to make.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ..calls._types import ToolSpec
+from .constrained import format_schema, render_signature
+
+__all__ = ["BANK", "Shot", "Step", "build_prompt", "render_steps", "select_shots"]
+
+Step = tuple[str, Any]
+"""One transcript line: ``("request", text)``, ``("call", (name, args))``, ``("result",
+text)``, ``("answer", text)`` or ``("instructions", text)``."""
+
+
+def _tool(name: str, description: str, **params: str) -> ToolSpec:
+    props = {}
+    required = []
+    for pname, ptype in params.items():
+        optional = ptype.endswith("?")
+        props[pname] = {"type": ptype.rstrip("?")}
+        if not optional:
+            required.append(pname)
+    return ToolSpec(name, description, {"type": "object", "properties": props, "required": required})
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One worked example.
+
+    Attributes:
+        tools: The tools listed for the example task.
+        request: The user's request.
+        call: ``(tool name, arguments)`` when the example calls a tool.
+        result: The tool's result shown after the call.
+        answer: The final answer (after the result, or directly).
+        keywords: Extra words that make this shot match tools of its kind.
+    """
+
+    tools: tuple[ToolSpec, ...]
+    request: str
+    call: tuple[str, dict[str, Any]] | None = None
+    result: str | None = None
+    answer: str | None = None
+    keywords: str = ""
+
+    def steps(self) -> list[Step]:
+        out: list[Step] = [("request", self.request)]
+        if self.call is not None:
+            out.append(("call", self.call))
+            if self.result is not None:
+                out.append(("result", self.result))
+        if self.answer is not None:
+            out.append(("answer", self.answer))
+        return out
+
+
+_CALC = _tool("calculator", "Evaluate an arithmetic expression.", expression="string")
+_WEATHER = _tool("get_weather", "Get the current weather in a city.", city="string")
+_SEARCH = _tool("search_web", "Search the web and return the top result.", query="string")
+_AREA = _tool("rectangle_area", "Area of a rectangle.", width="number", height="number")
+_EMAIL = _tool("send_email", "Send an email.", to="string", subject="string", body="string")
+_STOCK = _tool("get_stock_price", "Latest stock price for a ticker symbol.", symbol="string")
+_FX = _tool(
+    "convert_currency",
+    "Convert an amount of money between currencies.",
+    amount="number",
+    from_currency="string",
+    to_currency="string",
+)
+
+BANK: tuple[Shot, ...] = (
+    Shot((_CALC,), "What is 12 divided by 4?", ("calculator", {"expression": "12/4"}), "3.0",
+         "12 divided by 4 is 3.0.", "math arithmetic compute calculate evaluate divide multiply"),
+    Shot((_CALC,), "How much is 15 times 3 plus 2?", ("calculator", {"expression": "15*3+2"}),
+         "47", "15 times 3 plus 2 is 47.", "math arithmetic compute calculate sum plus times"),
+    Shot((_WEATHER,), "Is it raining in Paris right now?", ("get_weather", {"city": "Paris"}),
+         '{"condition": "rain", "temperature_c": 12}', "Yes, it is raining in Paris (12 C).",
+         "weather forecast temperature rain location"),
+    Shot((_SEARCH,), "Search for the tallest building in the world.",
+         ("search_web", {"query": "tallest building in the world"}), "Burj Khalifa, 828 m",
+         "The tallest building in the world is the Burj Khalifa (828 m).",
+         "search find look up web internet query information"),
+    Shot((_AREA,), "What is the area of a rectangle 3 m wide and 4.5 m high?",
+         ("rectangle_area", {"width": 3, "height": 4.5}), "13.5",
+         "The area is 13.5 square meters.", "geometry area size shape length number"),
+    Shot((_EMAIL,), "Email bob@example.com that the meeting moved to 3pm.",
+         ("send_email", {"to": "bob@example.com", "subject": "Meeting moved",
+                         "body": "The meeting moved to 3pm."}),
+         "sent", "Done: I emailed bob@example.com.", "email mail message send notify"),
+    Shot((_STOCK,), "What is the stock price of Apple?", ("get_stock_price", {"symbol": "AAPL"}),
+         "189.5", "Apple (AAPL) trades at 189.5.", "stock price market finance ticker share"),
+    Shot((_FX,), "Convert 50 euros to US dollars.",
+         ("convert_currency", {"amount": 50, "from_currency": "EUR", "to_currency": "USD"}),
+         "54.2", "50 EUR is about 54.20 USD.", "currency money exchange rate convert"),
+)
+
+DIRECT: tuple[Shot, ...] = (
+    Shot((_WEATHER,), "Hello, who are you?", answer="Hello! I am a helpful assistant."),
+    Shot((_CALC,), "Tell me a fun fact.", answer="Honey never spoils."),
+    Shot((_SEARCH,), "Thank you for the help!", answer="You're welcome!"),
+    Shot((_STOCK,), "Write a short poem about the sea.",
+         answer="Waves fold into foam, the tide keeps time, the sea sings home."),
+)
+
+_STOP = frozenset(
+    "a an the is are was be to of in on for and or with what how who me my you your it "
+    "this that please can could would should do does at by from as get".split()
+)
+_WORD = re.compile(r"[a-z0-9]+")
+_MAX_INLINE_TOOLS_CHARS = 700
+
+
+def _words(text: str) -> set[str]:
+    return {w[:6] for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
+
+
+def _tool_text(tools: Sequence[ToolSpec]) -> str:
+    parts = []
+    for spec in tools:
+        props = spec.parameters.get("properties") if isinstance(spec.parameters, Mapping) else {}
+        parts.append(f"{spec.name.replace('_', ' ').replace('.', ' ')} {spec.description} ")
+        parts.append(" ".join(str(p).replace("_", " ") for p in (props or {})))
+    return " ".join(parts)
+
+
+def _similarity(a: set[str], b: set[str]) -> float:
+    return len(a & b) / (len(a | b) or 1)
+
+
+def _single_param(spec: ToolSpec) -> tuple[str, str] | None:
+    """``(name, json type)`` when ``spec`` takes exactly one required argument."""
+    params = spec.parameters if isinstance(spec.parameters, Mapping) else {}
+    props = params.get("properties") or {}
+    required = [r for r in params.get("required") or [] if r in props]
+    if len(required) != 1:
+        return None
+    name = required[0]
+    return name, str(format_schema(props[name]).get("type", ""))
+
+
+def _kind(shot: Shot) -> set[str]:
+    return _words(_tool_text(shot.tools) + " " + shot.keywords + " " + shot.request)
+
+
+def _adapt(shot: Shot, spec: ToolSpec) -> Shot:
+    """Rewrite a one-argument shot onto ``spec`` when both take one argument of one type."""
+    if shot.call is None or len(shot.tools) != 1:
+        return shot
+    bank_param = _single_param(shot.tools[0])
+    param = _single_param(spec)
+    if bank_param is None or param is None or param[1] != bank_param[1]:
+        return shot
+    value = shot.call[1][bank_param[0]]
+    return replace(shot, tools=(spec,), call=(spec.name, {param[0]: value}))
+
+
+def select_shots(
+    request: str,
+    tools: Sequence[ToolSpec],
+    *,
+    max_tool_shots: int = 2,
+    direct_shots: int = 2,
+) -> list[Shot]:
+    """Pick the examples for one request, in prompt order (the best match last).
+
+    Every bound tool gets the bank example closest to its kind (rewritten onto the tool
+    when the shapes match), the rest of the slots go to the examples closest overall. When
+    neither the tools nor the chosen examples share a word with the request, a direct-answer
+    example goes last, so that small models are not pushed into calling an unrelated tool.
+
+    Args:
+        request: The latest user request.
+        tools: The bound tools.
+        max_tool_shots: How many tool-calling examples to show.
+        direct_shots: How many direct-answer examples to show (0 when a call is required).
+    """
+    req = _words(request)
+    bound = _words(_tool_text(tools))
+    chosen: list[Shot] = []
+    relevance = _similarity(req, bound)
+    for spec in tools:
+        if len(chosen) >= max_tool_shots:
+            break
+        spec_words = _words(_tool_text([spec]))
+        best = max(BANK, key=lambda s: _similarity(_kind(s), spec_words))
+        if _similarity(_kind(best), spec_words) > 0 and best not in chosen:
+            chosen.append(best)
+    rest = sorted(
+        (s for s in BANK if s not in chosen),
+        key=lambda s: _similarity(_kind(s), bound) * 2 + _similarity(_kind(s), req),
+        reverse=True,
+    )
+    chosen.extend(rest[: max(0, max_tool_shots - len(chosen))])
+    adapted = []
+    for shot in chosen:
+        spec_scores = [(_similarity(_kind(shot), _words(_tool_text([t]))), t) for t in tools]
+        best_spec = max(spec_scores, key=lambda x: x[0], default=(0.0, None))
+        if best_spec[1] is not None and best_spec[0] > 0:
+            new = _adapt(shot, best_spec[1])
+            if new is not shot:
+                relevance = max(relevance, _similarity(req, _kind(shot)))
+            shot = new
+        adapted.append(shot)
+    adapted.sort(key=lambda s: _similarity(_kind(s), req))
+
+    inline = len("\n".join(render_signature(t) for t in tools)) <= _MAX_INLINE_TOOLS_CHARS
+    direct = sorted(DIRECT, key=lambda s: _similarity(_words(s.request), req))[-direct_shots:]
+    direct_list = [
+        replace(s, tools=tuple(tools)) if inline and tools else s for s in direct
+    ] if direct_shots > 0 else []
+    if relevance == 0 and direct_list:
+        return [*adapted, *direct_list]
+    return [*direct_list, *adapted]
+
+
+def render_steps(steps: Sequence[Step]) -> str:
+    """The transcript lines for ``steps`` (see :data:`Step`)."""
+    lines = []
+    for kind, value in steps:
+        if kind == "request":
+            lines.append(f"Request: {' '.join(str(value).split())}")
+        elif kind == "instructions":
+            lines.append(f"Instructions: {' '.join(str(value).split())}")
+        elif kind == "call":
+            name, args = value
+            payload = {"tool": name, "arguments": args}
+            lines.append("JSON: " + json.dumps(payload, ensure_ascii=False))
+        elif kind == "result":
+            lines.append(f"Result: {' '.join(str(value).split())}")
+        elif kind == "answer":
+            lines.append("JSON: " + json.dumps({"final_answer": value}, ensure_ascii=False))
+    return "\n".join(lines)
+
+
+def _render_task(tools: Sequence[ToolSpec], steps: Sequence[Step]) -> str:
+    listed = "\n".join(render_signature(t) for t in tools) if tools else "(none)"
+    return f"Tools:\n{listed}\n{render_steps(steps)}"
+
+
+def build_prompt(
+    tools: Sequence[ToolSpec],
+    steps: Sequence[Step],
+    shots: Sequence[Shot] = (),
+) -> str:
+    """The raw completion prompt: the shots, then the live task, ending in ``JSON:``."""
+    blocks = [_render_task(shot.tools, shot.steps()) for shot in shots]
+    blocks.append(_render_task(tools, steps) + "\nJSON:")
+    return "\n\n".join(blocks)
