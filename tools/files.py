@@ -88,10 +88,12 @@ def files_tools(
         """
         real = box.resolve(path, tool="files.read")
         fd = box.open(real, os.O_RDONLY, tool="files.read")
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            raise PathPolicyError("files.read", f"{path!r} is not a regular file")
+        size = info.st_size
         with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise PathPolicyError("files.read", f"{path!r} is not a regular file")
-            size = os.fstat(handle.fileno()).st_size
             data = handle.read(max_read_bytes + 1)
         rel = box.relative(real)
         if b"\x00" in data[:_BINARY_PROBE]:

@@ -87,7 +87,7 @@ class _TextExtractor(HTMLParser):
             elif not text:
                 self.parts.append(self._link)
             self._link = None
-        if tag in _BLOCK_TAGS:
+        if tag in _BLOCK_TAGS and tag != "li":  # items already start on their own line
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:

@@ -10,9 +10,8 @@ results; forgetting needs approval by default because it destroys data.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from gemma_agents.memory._types import MemoryStore
 from gemma_agents.tools import (
     Tool,
     ToolInputError,
@@ -20,6 +19,9 @@ from gemma_agents.tools import (
     current_tool_context,
     function_to_tool,
 )
+
+if TYPE_CHECKING:
+    from gemma_agents.memory import MemoryStore
 
 __all__ = ["memory_tools", "pack_tools"]
 

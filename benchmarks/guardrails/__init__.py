@@ -1,0 +1,1 @@
+"""Guardrail evaluation benchmark: ``python -m benchmarks.guardrails``."""

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 
 from ._models import QUANTS, ModelInfo, all_models
 
-__all__ = ["CAPABILITIES", "HEADROOM", "Recommendation", "format_bytes", "parse_memory", "recommend"]
+__all__ = [
+    "CAPABILITIES",
+    "HEADROOM",
+    "Recommendation",
+    "format_bytes",
+    "parse_memory",
+    "recommend",
+]
 
 #: Fraction of the budget a model may use; the rest is left to the OS and the app.
 HEADROOM = 0.8

@@ -32,7 +32,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 from langgraph.errors import GraphRecursionError
-from langgraph.types import Command
+from langgraph.types import Command, Durability, StreamMode
 
 from ..exceptions import ConfigError, UserError
 from .builder import build_state_graph
@@ -44,7 +44,7 @@ from .nodes import DEFAULT_SYSTEM_PROMPT, GraphDeps
 from .nodes.model import compose_answer
 from .result import AgentResult, normalize_decision
 from .state import turn_reset
-from .streaming import EventTranslator, result_from_snapshot
+from .streaming import EventTranslator, result_from_snapshot, result_from_values
 
 if TYPE_CHECKING:
     from langgraph.graph.state import CompiledStateGraph
@@ -59,6 +59,9 @@ if TYPE_CHECKING:
 __all__ = ["Agent", "ApprovalPending"]
 
 log = logging.getLogger(__name__)
+
+STREAM_MODES: list[StreamMode] = ["messages", "custom", "updates"]
+
 
 class ApprovalPending(UserError):
     """A new message was sent to a thread that is waiting for an approval decision."""
@@ -243,7 +246,10 @@ class Agent:
         self.graph: CompiledStateGraph[Any, Any, Any, Any] = self.state_graph().compile(
             checkpointer=self._persistence.saver, name=name
         )
-        self._durability = "sync"
+        # A durable saver must have the checkpoint before ``execute`` on disk before a tool
+        # runs (crash recovery). An in-memory saver dies with the process anyway, so it
+        # writes once when the run exits (or pauses, or fails), which is much cheaper.
+        self._durability: Durability = "sync" if self._persistence.durable else "exit"
         self._limit = recursion_limit(max_steps)
 
     # -- building ---------------------------------------------------------------------
@@ -270,8 +276,23 @@ class Agent:
         return {"configurable": {"thread_id": thread_id}, "recursion_limit": self._limit}
 
     def _input(
-        self, message: str | BaseMessage, user_id: str, channel: str | None
+        self,
+        message: str | BaseMessage,
+        user_id: str,
+        channel: str | None,
+        *,
+        fresh: bool = False,
     ) -> dict[str, Any]:
+        """The turn's input: the message plus the per-turn fields reset.
+
+        A thread we just created has no earlier turn to reset, so it gets only what
+        differs from the defaults the nodes assume (fewer channel writes per run).
+        """
+        if fresh:
+            inputs: dict[str, Any] = {"messages": [_user_message(message)], "user_id": user_id}
+            if channel is not None:
+                inputs["channel"] = channel
+            return inputs
         return {"messages": [_user_message(message)], **turn_reset(user_id, channel)}
 
     # -- sync API ---------------------------------------------------------------------
@@ -290,7 +311,7 @@ class Agent:
             ApprovalPending: the thread waits for an approval decision; resume it first.
         """
         config = self._config(thread_id or uuid.uuid4().hex)
-        inputs = self._input(message, user_id, channel)
+        inputs = self._input(message, user_id, channel, fresh=thread_id is None)
         if thread_id is not None:  # a fresh thread has nothing to settle
             self._settle(config)
         return self._run(inputs, config)
@@ -328,13 +349,15 @@ class Agent:
         ``hold_tokens=True`` no text is streamed live; the guarded answer comes as a
         single token event just before the final event.
         """
+        fresh = thread_id is None
         thread_id = thread_id or uuid.uuid4().hex
         config = self._config(thread_id)
         if message is None and resume is None:
             raise ConfigError("stream() needs a message or a resume decision")
         if message is not None:
-            self._settle(config)
-            inputs: Any = self._input(message, user_id, channel)
+            if not fresh:
+                self._settle(config)
+            inputs: Any = self._input(message, user_id, channel, fresh=fresh)
         else:
             inputs = self._resume_input(config, resume)
         translator = EventTranslator(hold_tokens=hold_tokens)
@@ -342,8 +365,8 @@ class Agent:
             for mode, payload in self.graph.stream(
                 inputs,
                 config,
-                stream_mode=["messages", "custom", "updates"],
-                durability=self._durability,  # type: ignore[arg-type]
+                stream_mode=STREAM_MODES,
+                durability=self._durability,
             ):
                 yield from translator.translate(mode, payload)
         except GraphRecursionError:
@@ -370,7 +393,7 @@ class Agent:
     ) -> AgentResult:
         """Async :meth:`invoke`."""
         config = self._config(thread_id or uuid.uuid4().hex)
-        inputs = self._input(message, user_id, channel)
+        inputs = self._input(message, user_id, channel, fresh=thread_id is None)
         if thread_id is not None:
             await self._asettle(config)
         return await self._arun(inputs, config)
@@ -392,13 +415,15 @@ class Agent:
         hold_tokens: bool = False,
     ) -> AsyncIterator[AgentEvent]:
         """Async :meth:`stream`."""
+        fresh = thread_id is None
         thread_id = thread_id or uuid.uuid4().hex
         config = self._config(thread_id)
         if message is None and resume is None:
             raise ConfigError("astream() needs a message or a resume decision")
         if message is not None:
-            await self._asettle(config)
-            inputs: Any = self._input(message, user_id, channel)
+            if not fresh:
+                await self._asettle(config)
+            inputs: Any = self._input(message, user_id, channel, fresh=fresh)
         else:
             inputs = self._resume_from(await self.graph.aget_state(config), resume)
         translator = EventTranslator(hold_tokens=hold_tokens)
@@ -406,8 +431,8 @@ class Agent:
             async for mode, payload in self.graph.astream(
                 inputs,
                 config,
-                stream_mode=["messages", "custom", "updates"],
-                durability=self._durability,  # type: ignore[arg-type]
+                stream_mode=STREAM_MODES,
+                durability=self._durability,
             ):
                 for event in translator.translate(mode, payload):
                     yield event
@@ -423,17 +448,17 @@ class Agent:
 
     def _run(self, inputs: Any, config: RunnableConfig) -> AgentResult:
         try:
-            self.graph.invoke(inputs, config, durability=self._durability)  # type: ignore[arg-type]
+            values = self.graph.invoke(inputs, config, durability=self._durability)
         except GraphRecursionError:
             return self._recursion_fallback(config)
-        return result_from_snapshot(self.graph.get_state(config), _thread(config))
+        return result_from_values(values, _thread(config))
 
     async def _arun(self, inputs: Any, config: RunnableConfig) -> AgentResult:
         try:
-            await self.graph.ainvoke(inputs, config, durability=self._durability)  # type: ignore[arg-type]
+            values = await self.graph.ainvoke(inputs, config, durability=self._durability)
         except GraphRecursionError:
             return self._recursion_fallback(config)
-        return result_from_snapshot(await self.graph.aget_state(config), _thread(config))
+        return result_from_values(values, _thread(config))
 
     def _resume_input(self, config: RunnableConfig, decision: Any) -> Any:
         return self._resume_from(self.graph.get_state(config), decision)

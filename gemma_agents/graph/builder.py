@@ -1,15 +1,26 @@
 """Assemble the agent's ``StateGraph`` from its nodes.
 
-The topology follows the configuration: nodes for stages nobody guards, and memory nodes
-without a memory store, are left out rather than run as no-ops, because every node is a
-super-step with its own checkpoint write. The full graph (guards on, memory on) is::
+The pipeline, stage by stage::
 
-    START -> input_guard -> recall -> model
-    model -> guard_calls -> approve -> execute -> model      (tool calls)
-    model -> output_guard -> remember -> END                 (answer)
-    execute -> finalize -> output_guard                      (budget spent / loop)
+    input guard -> memory recall -> model -> tool-call guard -> approval -> execute
+    -> tool-result guard -> model ... -> output guard -> memory write
 
-``graphs/agent.mmd`` holds its Mermaid drawing; a test keeps it current.
+maps onto six nodes::
+
+    START -> input -> model -> approve -> execute -> model ... -> output -> END
+                              \\-> execute (no approval needed)
+    execute -> finalize -> output       (step budget spent, or the loop detector stops)
+
+Stages share a node when nothing can happen between them (each node is a LangGraph
+super-step with its own scheduling and checkpoint cost): ``input`` runs the input guard
+and recall, ``model`` reviews its own calls with the tool-call guards, ``execute`` guards
+each result, ``output`` runs the output guard and the memory write. ``approve`` stays a
+node of its own (``interrupt`` re-runs a node from its start), and so does ``execute`` (the
+checkpoint before it is what crash recovery resumes from).
+
+Nodes with nothing configured are left out: without guardrails and memory the graph is
+``model <-> execute`` plus ``approve`` and ``finalize``, the shape of LangGraph's ReAct
+agent. ``graphs/agent.mmd`` holds the full graph's Mermaid drawing; a test keeps it current.
 """
 
 from __future__ import annotations
@@ -23,14 +34,11 @@ from .loop import LEVEL_STOP
 from .nodes import (
     GraphDeps,
     approval_node,
-    call_guard_node,
     execute_node,
     finalize_node,
-    input_guard_node,
+    input_node,
     model_node,
-    output_guard_node,
-    recall_node,
-    remember_node,
+    output_node,
 )
 from .state import AgentState
 
@@ -40,67 +48,46 @@ __all__ = ["build_state_graph"]
 def build_state_graph(deps: GraphDeps) -> StateGraph[Any]:
     """The uncompiled graph: add nodes to it, or compile it with your own checkpointer."""
     graph: StateGraph[Any] = StateGraph(AgentState)
-    has_input = deps.guarded("input")
-    has_calls = deps.guarded("tool_call")
-    has_output = deps.guarded("output")
     has_memory = deps.memory is not None
+    has_input = deps.guarded("input") or has_memory
+    has_output = deps.guarded("output") or has_memory
 
     if has_input:
-        graph.add_node("input_guard", input_guard_node(deps))
-    if has_memory:
-        graph.add_node("recall", recall_node(deps))
-        graph.add_node("remember", remember_node(deps))
+        graph.add_node("input", input_node(deps))
     graph.add_node("model", model_node(deps))
-    if has_calls:
-        graph.add_node("guard_calls", call_guard_node(deps))
     graph.add_node("approve", approval_node(deps))
     graph.add_node("execute", execute_node(deps))
     graph.add_node("finalize", finalize_node(deps))
     if has_output:
-        graph.add_node("output_guard", output_guard_node(deps))
+        graph.add_node("output", output_node(deps))
+    answer_path = "output" if has_output else END
 
-    after_recall = "model"
-    after_input = "recall" if has_memory else after_recall
-    answer_path = "output_guard" if has_output else ("remember" if has_memory else END)
-
-    graph.add_edge(START, "input_guard" if has_input else after_input)
     if has_input:
+        graph.add_edge(START, "input")
         graph.add_conditional_edges(
-            "input_guard",
-            lambda s: END if s.get("status") == "blocked" else after_input,
-            [after_input, END],
+            "input",
+            lambda s: END if s.get("status") == "blocked" else "model",
+            ["model", END],
         )
-    if has_memory:
-        graph.add_edge("recall", after_recall)
-
-    call_path = "guard_calls" if has_calls else None
+    else:
+        graph.add_edge(START, "model")
 
     def route_model(state: AgentState) -> str:
         message = state["messages"][-1] if state.get("messages") else None
         if not isinstance(message, AIMessage):
             return answer_path
         if message.tool_calls:
-            if call_path:
-                return call_path
-            if any(deps.needs_approval(c["name"]) for c in message.tool_calls):
-                return "approve"
-            return "execute"
+            pending = state.get("pending")
+            if pending:  # reviewed by the tool-call guards
+                waiting = any(p.get("status") == "approve" for p in pending)
+            else:
+                waiting = any(deps.needs_approval(c["name"]) for c in message.tool_calls)
+            return "approve" if waiting else "execute"
         if message.invalid_tool_calls:
             return "execute"
         return answer_path
 
-    model_targets = [t for t in (call_path, "approve", "execute", answer_path) if t]
-    graph.add_conditional_edges("model", route_model, list(dict.fromkeys(model_targets)))
-    if has_calls:
-        graph.add_conditional_edges(
-            "guard_calls",
-            lambda s: (
-                "approve"
-                if any(p.get("status") == "approve" for p in s.get("pending") or [])
-                else "execute"
-            ),
-            ["approve", "execute"],
-        )
+    graph.add_conditional_edges("model", route_model, ["approve", "execute", answer_path])
     graph.add_edge("approve", "execute")
 
     def route_execute(state: AgentState) -> str:
@@ -111,14 +98,5 @@ def build_state_graph(deps: GraphDeps) -> StateGraph[Any]:
     graph.add_conditional_edges("execute", route_execute, ["model", "finalize"])
     graph.add_edge("finalize", answer_path)
     if has_output:
-        if has_memory:
-            graph.add_conditional_edges(
-                "output_guard",
-                lambda s: END if s.get("status") == "blocked" else "remember",
-                ["remember", END],
-            )
-        else:
-            graph.add_edge("output_guard", END)
-    if has_memory:
-        graph.add_edge("remember", END)
+        graph.add_edge("output", END)
     return graph

@@ -18,6 +18,7 @@ the tool journal stored in the same place (see :mod:`gemma_agents.graph.journal`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -89,7 +90,7 @@ class _ThreadedAsyncMixin:
         await asyncio.to_thread(self.delete_thread, thread_id)  # type: ignore[attr-defined]
 
 
-def _sqlite_saver_class() -> type[BaseCheckpointSaver]:
+def _sqlite_saver_class() -> type[Any]:
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     class SqliteCheckpointer(_ThreadedAsyncMixin, SqliteSaver):  # type: ignore[misc]
@@ -98,7 +99,7 @@ def _sqlite_saver_class() -> type[BaseCheckpointSaver]:
     return SqliteCheckpointer
 
 
-def _postgres_saver_class() -> type[BaseCheckpointSaver]:
+def _postgres_saver_class() -> type[Any]:
     from langgraph.checkpoint.postgres import PostgresSaver
 
     class PostgresCheckpointer(_ThreadedAsyncMixin, PostgresSaver):  # type: ignore[misc]
@@ -127,10 +128,8 @@ class Persistence:
 
     def close(self) -> None:
         for closer in reversed(self.closers):
-            try:
+            with contextlib.suppress(Exception):  # closing twice is not worth raising
                 closer()
-            except Exception:  # noqa: S110 - closing twice is not an error worth raising
-                pass
         self.closers.clear()
 
 

@@ -74,9 +74,7 @@ def call_fingerprint(name: str, arguments: Mapping[str, Any] | str | None) -> st
     if isinstance(arguments, str):
         canonical = arguments.strip()
     else:
-        canonical = json.dumps(
-            arguments or {}, sort_keys=True, separators=(",", ":"), default=str
-        )
+        canonical = json.dumps(arguments or {}, sort_keys=True, separators=(",", ":"), default=str)
     return "c:" + _digest(name, canonical)
 
 

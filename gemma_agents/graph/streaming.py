@@ -31,7 +31,7 @@ from .nodes.approval import APPROVAL_REQUEST
 from .result import AgentResult, PendingApproval, ToolCallRecord
 from .state import message_text
 
-__all__ = ["TOKEN_NODES", "EventTranslator", "result_from_snapshot"]
+__all__ = ["TOKEN_NODES", "EventTranslator", "result_from_snapshot", "result_from_values"]
 
 TOKEN_NODES = frozenset({"model", "finalize"})
 _NODE_EVENTS = (TokenEvent, ToolStartEvent, ToolEndEvent, GuardEvent, ApprovalEvent)
@@ -52,9 +52,9 @@ class EventTranslator:
                 if text and not self.hold_tokens:
                     yield TokenEvent(text=text, node=node)
         elif mode == "custom":
-            if isinstance(payload, _NODE_EVENTS):
-                if not (self.hold_tokens and isinstance(payload, TokenEvent)):
-                    yield payload
+            held = self.hold_tokens and isinstance(payload, TokenEvent)
+            if isinstance(payload, _NODE_EVENTS) and not held:
+                yield payload
         elif mode == "updates" and isinstance(payload, dict):
             for item in payload.get("__interrupt__", ()) or ():
                 pending = _pending(item)
@@ -88,14 +88,31 @@ def _pending(interrupt: Any) -> PendingApproval | None:
 
 def result_from_snapshot(snapshot: Any, thread_id: str) -> AgentResult:
     """The :class:`AgentResult` of the thread's latest turn, from a state snapshot."""
-    values: dict[str, Any] = dict(snapshot.values or {})
-    pending = next(
-        (p for p in (_pending(i) for i in getattr(snapshot, "interrupts", ()) or ()) if p),
-        None,
+    return result_from_values(
+        dict(snapshot.values or {}),
+        thread_id,
+        interrupts=getattr(snapshot, "interrupts", ()) or (),
+        running=bool(snapshot.next),
     )
+
+
+def result_from_values(
+    values: dict[str, Any],
+    thread_id: str,
+    *,
+    interrupts: Any = (),
+    running: bool = False,
+) -> AgentResult:
+    """The :class:`AgentResult` from state values (what ``graph.invoke`` returns).
+
+    ``invoke`` hands back the final values with pending interrupts under
+    ``__interrupt__``, so the common path needs no extra checkpoint read.
+    """
+    interrupts = interrupts or values.get("__interrupt__") or ()
+    pending = next((p for p in (_pending(i) for i in interrupts) if p), None)
     if pending is not None:
         status = "interrupted"
-    elif snapshot.next:
+    elif running:
         status = "running"
     else:
         status = values.get("status") or "answered"

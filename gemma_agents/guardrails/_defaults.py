@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
 from ._types import Decision, GuardContext, Guardrail, Stage
 from .indirect import IndirectInjectionGuard
@@ -20,7 +21,7 @@ def default_guardrails(
     max_chars: int = 8000,
     max_tool_result_chars: int = 200_000,
     pii_kinds: Iterable[str] = DEFAULT_KINDS,
-    injection_action: str = "block",
+    injection_action: Literal["block", "warn", "approve"] = "block",
 ) -> GuardrailPipeline:
     """The guards every agent gets unless told otherwise, cheapest first.
 
@@ -40,7 +41,7 @@ def default_guardrails(
                 max_tool_result_chars=max_tool_result_chars,
                 stages=("input", "tool_result"),
             ),
-            InjectionGuard(action=injection_action),  # type: ignore[arg-type]
+            InjectionGuard(action=injection_action),
             PiiGuard(kinds=pii_kinds),
             IndirectInjectionGuard(),
             ToolPolicyGuard(),

@@ -32,49 +32,61 @@ __all__ = [
     "variants",
 ]
 
-# Zero-width and other format characters that render as nothing (tag characters are
-# handled separately because they smuggle ASCII).
-_INVISIBLE = dict.fromkeys(
-    [
-        0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E,
-        *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070),
-        0x3164, 0xFEFF, 0xFFA0, *range(0xFE00, 0xFE10),
-    ]
-)  # fmt: skip
-_INVISIBLE.update({0x2018: "'", 0x2019: "'", 0x201B: "'", 0x2032: "'", 0x201C: '"', 0x201D: '"'})
+# Zero-width and other format characters that render as nothing, plus Unicode tag
+# characters (U+E0000..E007F, which smuggle invisible ASCII; decoded separately).
+_INVISIBLE_RE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufeff\uffa0\ufe00-\ufe0f\U000e0000-\U000e007f]+"
+)
 _TAG_RE = re.compile("[\U000e0000-\U000e007f]+")
+_QUOTES = (
+    ("\u2018", "'"),
+    ("\u2019", "'"),
+    ("\u201b", "'"),
+    ("\u2032", "'"),
+    ("\u201c", '"'),
+    ("\u201d", '"'),
+)
 
 # Look-alikes NFKC leaves alone (Cyrillic, Greek, Latin extensions) -> ASCII. Only used
 # on the "latinised" variant, so Russian or Greek text is still matched as itself.
-_HOMOGLYPHS = str.maketrans(
-    {
-        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
-        "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i",
-        "ј": "j", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ɡ": "g", "ı": "i", "ȷ": "j", "ɑ": "a",
-        "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
-        "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "γ": "y", "ω": "w", "ᴀ": "a", "ʙ": "b",
-        "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j", "ᴋ": "k",
-        "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ꜱ": "s", "ᴛ": "t",
-        "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
-    }
-)  # fmt: skip
-_LEET = str.maketrans(
-    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a",
-     "$": "s", "!": "i", "|": "l", "+": "t", "€": "e"}
-)  # fmt: skip
-# Leet is only worth a pass when digits/symbols sit inside words.
-_LEET_HINT = re.compile(r"[a-z][0134578@$!|+][a-z]|\b[0134578@$][a-z]{2,}|[a-z]{2,}[0134578@$]\b")
-# "i g n o r e" / "i.g.n.o.r.e" / "i-g-n-o-r-e": five or more single letters in a row.
+_HOMOGLYPH_MAP = {
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+    "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i",
+    "ј": "j", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ɡ": "g", "ı": "i", "ȷ": "j", "ɑ": "a",
+    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
+    "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "γ": "y", "ω": "w", "ᴀ": "a", "ʙ": "b",
+    "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j", "ᴋ": "k",
+    "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ꜱ": "s", "ᴛ": "t",
+    "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
+}  # fmt: skip
+_HOMOGLYPHS = str.maketrans(_HOMOGLYPH_MAP)
+_HOMOGLYPH_RE = re.compile("[" + "".join(_HOMOGLYPH_MAP) + "]")
+_LEET_CHARS = "0134578@$!|+€"
+_LEET = str.maketrans(dict(zip(_LEET_CHARS, "oieastbasilte", strict=True)))
+# Cheap pre-check: a leet character touching a letter somewhere.
+_LEET_HINT = re.compile(r"[a-z][0134578@$|+€]|[0134578@$|+€][a-z]")
+_TOKEN_EDGE = "()[]{}<>\"',.;:?*_~`"
+# Not leet: units, ordinals and versions ("4th", "10kg", "mp3", "ipv4", "sha256").
+_NOT_LEET = re.compile(
+    r"\d*(?:1st|2nd|3rd|\dth)|\d+(?:s|k|m|g|kg|km|cm|mm|gb|mb|kb|tb|px|pt|am|pm|x|d|p|h|hz|ms|v|w|b|t)"
+    r"|(?:mp|ipv|utf|sha|md|win|gpt|python|py|arm|covid|ec|gen|rtx|gtx|[a-z])\d+|[a-z]+!+"
+)
 _SPACED = re.compile(r"\b(?:[a-z][ .\-_*/]{1,2}){4,}[a-z]\b")
 _SPACED_SEP = re.compile(r"[ .\-_*/]")
-_WS = re.compile(r"\s+")
+# On the raw text a wider gap between spaced-out letters marks a word boundary:
+# "i g n o r e   a l l" -> "ignore all".
+_SPACED_RAW = re.compile(r"(?:\b\w[ \t]{1,6}){4,}\w\b")
+_WORD_GAP = re.compile(r"\s{2,}")
 
 _B64 = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/=_-])")
 _HEX = re.compile(r"(?<![0-9a-fA-F])(?:[0-9a-fA-F]{2}[ :]?){10,}(?![0-9a-fA-F])")
 _PCT = re.compile(r"(?:%[0-9a-fA-F]{2}){4,}")
 _UESC = re.compile(r"(?:\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}){4,}")
-_ROT13_HINT = re.compile(r"\brot[\s\-_]?13\b|\bcaesar\b|\bvtaber\b|\bvafgehpgvbaf\b")
-_REVERSE_HINT = re.compile(r"\brevers|\bbackwards?\b|\bsnoitcurtsni\b|\berongi\b")
+# Substrings (checked with `in`, cheaper than a regex pass) that make a rot13 or
+# reversed view worth scanning; "vtaber"/"vafgehpgvbaf" are rot13 for ignore/instructions.
+_ROT13_HINTS = ("rot13", "rot 13", "rot-13", "rot_13", "caesar", "vtaber", "vafgehpgvbaf")
+_REVERSE_HINTS = ("revers", "backward", "snoitcurtsni", "erongi")
 
 
 @dataclass(frozen=True)
@@ -96,7 +108,11 @@ class Variant:
 
 def strip_invisible(text: str) -> str:
     """Remove zero-width/format and Unicode tag characters; straighten curly quotes."""
-    return _TAG_RE.sub("", text).translate(_INVISIBLE)
+    text = _INVISIBLE_RE.sub("", text)
+    for curly, straight in _QUOTES:
+        if curly in text:
+            text = text.replace(curly, straight)
+    return text
 
 
 def fold(text: str) -> str:
@@ -105,16 +121,56 @@ def fold(text: str) -> str:
     NFKC maps full-width and mathematical letters (``ｉｇｎｏｒｅ``, ``𝐢𝐠𝐧𝐨𝐫𝐞``) to ASCII;
     casefold handles ``ß`` and friends better than ``lower``.
     """
-    if text.isascii():
-        return _WS.sub(" ", text).lower()
-    return _WS.sub(" ", unicodedata.normalize("NFKC", strip_invisible(text)).casefold())
+    if not text.isascii():
+        text = strip_invisible(text)
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        return " ".join(text.casefold().split())
+    return " ".join(text.lower().split())
+
+
+def _leet_token(tok: str) -> str:
+    if _NOT_LEET.fullmatch(tok):
+        return tok
+    core = tok.rstrip("!")
+    leet = sum(1 for c in core if c in _LEET_CHARS)
+    letters = sum(1 for c in core if c.isalpha())
+    inside = any(
+        core[i] in _LEET_CHARS and core[i - 1].isalpha() and core[i + 1].isalpha()
+        for i in range(1, len(core) - 1)
+    )
+    return tok.translate(_LEET) if inside or leet >= 2 or (leet and letters >= 2) else tok
+
+
+def _deleet_words(text: str) -> str:
+    """Translate the space-separated words around each leet hit (few per text)."""
+    pieces, pos = [], 0
+    for m in _LEET_HINT.finditer(text):
+        if m.start() < pos:
+            continue  # inside a word already handled
+        start = text.rfind(" ", 0, m.start()) + 1
+        end = text.find(" ", m.end())
+        end = len(text) if end < 0 else end
+        word = text[start:end]
+        core = word.strip(_TOKEN_EDGE).rstrip("!")
+        lead = word.index(core) if core else 0
+        pieces += [text[pos:start], word[:lead], _leet_token(core), word[lead + len(core) :]]
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces)
 
 
 def deleet(folded: str) -> str:
-    """Map homoglyphs and leetspeak to ASCII letters and join spaced-out letters."""
-    out = folded if folded.isascii() else folded.translate(_HOMOGLYPHS)
+    """Map homoglyphs and leetspeak to ASCII letters and join spaced-out letters.
+
+    Leet is undone per word, and only in words that mix letters with leet characters
+    (``pr3v10u5``, ``h4rm``), so numbers, units and versions stay as they are.
+    """
+    out = folded
+    if not out.isascii() and _HOMOGLYPH_RE.search(out):
+        out = out.translate(_HOMOGLYPHS)
     if _LEET_HINT.search(out):
-        out = out.translate(_LEET)
+        out = _deleet_words(out)
     if _SPACED.search(out):
         out = _SPACED.sub(lambda m: _SPACED_SEP.sub("", m.group(0)), out)
     return out
@@ -139,7 +195,9 @@ def _decode_tags(text: str) -> str | None:
     found = _TAG_RE.findall(text)
     if not found:
         return None
-    return "".join(chr(ord(c) - 0xE0000) for run in found for c in run if 0x20 <= ord(c) - 0xE0000 < 0x7F)
+    return "".join(
+        chr(ord(c) - 0xE0000) for run in found for c in run if 0x20 <= ord(c) - 0xE0000 < 0x7F
+    )
 
 
 def decoded_payloads(text: str) -> Iterator[Variant]:
@@ -148,7 +206,7 @@ def decoded_payloads(text: str) -> Iterator[Variant]:
     Only runs that decode to human-looking text are yielded, so random identifiers and
     hashes cost one failed decode each and produce nothing.
     """
-    tags = _decode_tags(text)
+    tags = None if text.isascii() else _decode_tags(text)
     if tags:
         yield Variant("tags", fold(tags), encoded=True)
     for m in _B64.finditer(text):
@@ -197,14 +255,19 @@ def variants(text: str, *, decode: bool = True) -> list[Variant]:
     """
     plain = fold(text)
     out = [Variant("plain", plain)]
+    if _SPACED_RAW.search(text):
+        despaced = _SPACED_RAW.sub(
+            lambda m: " ".join(w.replace(" ", "") for w in _WORD_GAP.split(m.group(0))), text
+        )
+        out.append(Variant("despaced", deleet(fold(despaced))))
     latin = deleet(plain)
-    if latin != plain:
+    if latin != plain and latin not in {v.text for v in out}:
         out.append(Variant("latin", latin))
     if not decode:
         return out
-    if _ROT13_HINT.search(plain):
+    if any(h in plain for h in _ROT13_HINTS):
         out.append(Variant("rot13", codecs.encode(plain, "rot13"), encoded=True))
-    if _REVERSE_HINT.search(plain):
+    if any(h in plain for h in _REVERSE_HINTS):
         out.append(Variant("reversed", plain[::-1], encoded=True))
     seen = {v.text for v in out}
     for v in decoded_payloads(text):

@@ -203,7 +203,9 @@ def parse_rate(text: str) -> tuple[int, float]:
     """``"20/min"``, ``"100 per hour"``, ``"5/30s"`` -> ``(limit, window_seconds)``."""
     m = _RATE.match(text)
     if m is None or m.group(3).lower() not in _UNITS or (not m.group(2) and not m.group(3)):
-        raise ValueError(f"cannot read rate {text!r}; write it like '20/min', '5/30s' or '100 per hour'")
+        raise ValueError(
+            f"cannot read rate {text!r}; write it like '20/min', '5/30s' or '100 per hour'"
+        )
     count = int(m.group(1))
     if count < 1:
         raise ValueError(f"rate {text!r} must allow at least one event")
@@ -223,20 +225,31 @@ _SPECS: dict[str, type[BaseModel]] = {
     "tools": ToolsSpec,
     "shieldgemma": ShieldGemmaSpec,
 }
+_BRANCH_LABELS = {"bool", "str", "none", "int", "float", "RateSpec", "RuleSpec", "ArgRuleSpec",
+                  "PolicyTextSpec", *(m.__name__ for m in _SPECS.values())}  # fmt: skip
 _DEFAULT_ON = {"limits", "injection", "pii", "indirect", "tools"}
 _ORDER = ("limits", "rate_limit", "injection", "policy", "pii", "indirect", "tools", "shieldgemma")
 
 
 def _loc(loc: tuple[int | str, ...]) -> str:
+    """Dotted path of a pydantic error location, without union-branch labels."""
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("bool", "str", "RateSpec") or "[" in str(part):
-            continue  # union-branch labels pydantic adds; not keys the user wrote
+        elif part in _BRANCH_LABELS or "[" in part:
+            continue  # e.g. "LimitsSpec", "bool", "function-after[...]": not user keys
         else:
-            out += f".{part}" if out else str(part)
+            out += f".{part}" if out else part
     return out
+
+
+def _best_error(errors: list[Any]) -> Any:
+    """The error to report: for ``Spec | bool`` unions, the one from the Spec branch."""
+    for err in errors:
+        if not any(p in ("bool", "none", "str") for p in err["loc"] if isinstance(p, str)):
+            return err
+    return errors[0]
 
 
 def _section(spec: GuardrailsSpec, name: str) -> Any:
@@ -273,13 +286,18 @@ def _build(name: str, s: Any) -> Guardrail:
     if name == "policy":
         rules = [TopicRule(**r.model_dump()) for r in s.rules]
         if s.block_topics:
-            rules.append(TopicRule("blocked_topics", s.block_topics, "block", s.negation, s.message))
+            rules.append(
+                TopicRule("blocked_topics", s.block_topics, "block", s.negation, s.message)
+            )
         if not rules:
             raise ValueError("policy needs block_topics or rules")
         return PolicyGuard(rules, **fail)
     if name == "tools":
         kw = s.model_dump(exclude={"fail", "args"})
-        args = {t: {a: ArgRule(**r.model_dump()) for a, r in rules.items()} for t, rules in s.args.items()}
+        args = {
+            t: {a: ArgRule(**r.model_dump()) for a, r in rules.items()}
+            for t, rules in s.args.items()
+        }
         return ToolPolicyGuard(args=args, **kw, **fail)
     if name == "rate_limit":
         if s.per_user is None and s.per_channel is None:
@@ -300,7 +318,9 @@ def _build(name: str, s: Any) -> Guardrail:
         return RateLimitGuard(per_user=user, per_channel=chan, backend=backend, **fail)
     if name == "shieldgemma":
         kw = s.model_dump(exclude={"fail", "policies"})
-        policies = [Policy(p.name, p.content) for p in s.policies] if s.policies else DEFAULT_POLICIES
+        policies = (
+            [Policy(p.name, p.content) for p in s.policies] if s.policies else DEFAULT_POLICIES
+        )
         return ShieldGemmaGuard(policies=policies, **kw, **fail)
     raise AssertionError(name)  # pragma: no cover
 
@@ -322,21 +342,31 @@ def guardrails_from_config(
         SpecError: an unknown key, a wrong type or an invalid value; ``err.path`` names it
             (``guardrails.pii.kinds[1]``).
     """
+    if config is not None and not isinstance(config, (Mapping, GuardrailsSpec)):
+        raise SpecError(
+            f"guardrails must be a mapping of sections, got {type(config).__name__}",
+            source=source,
+            path=path,
+        )
     try:
-        spec = config if isinstance(config, GuardrailsSpec) else GuardrailsSpec.model_validate(dict(config or {}))
+        spec = (
+            config
+            if isinstance(config, GuardrailsSpec)
+            else GuardrailsSpec.model_validate(dict(config or {}))
+        )
     except ValidationError as exc:
-        err = exc.errors()[0]
+        err = _best_error(exc.errors())
         where = _loc(tuple(err["loc"]))
         full = f"{path}.{where}" if where else path
         if err["type"] == "extra_forbidden":
             allowed = _allowed_keys(tuple(err["loc"]))
             raise SpecError(
-                f"unknown key {err['loc'][-1]!r}", source=source, path=full,
+                f"unknown key {err['loc'][-1]!r}",
+                source=source,
+                path=full,
                 hint=f"allowed keys here: {', '.join(allowed)}" if allowed else None,
             ) from None
         raise SpecError(err["msg"], source=source, path=full) from None
-    except TypeError as exc:
-        raise SpecError(f"guardrails must be a mapping: {exc}", source=source, path=path) from None
     guards = []
     for name in _ORDER:
         section = _section(spec, name)
@@ -360,7 +390,11 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
             continue
         ann = field.annotation
         model = next(
-            (a for a in getattr(ann, "__args__", (ann,)) if isinstance(a, type) and issubclass(a, BaseModel)),
+            (
+                a
+                for a in getattr(ann, "__args__", (ann,))
+                if isinstance(a, type) and issubclass(a, BaseModel)
+            ),
             None,
         )
     return sorted(model.model_fields) if model is not None else []

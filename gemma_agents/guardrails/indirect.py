@@ -56,7 +56,7 @@ def _spans(raw: str, signals: Sequence[Signal]) -> list[tuple[int, int]]:
         return []
     spans = []
     for sig in signals:
-        if sig.keywords and not any(k in low for k in sig.keywords):
+        if sig.keywords and not sig.may_match(low):
             continue
         spans += [(m.start(), m.end()) for m in sig.pattern.finditer(low) if m.end() > m.start()]
     spans.sort()
@@ -170,7 +170,10 @@ class IndirectInjectionGuard(Guardrail):
             )
         if flagged and self.on_detect == "warn" and not untrusted:
             return Decision("allow", tuple(reasons), text=text, stage="tool_result")
-        spans = _spans(text, [s for s in self.signals if any(h.name == s.name for h in report.hits)]) if flagged else []
+        spans = (
+            _spans(text, [s for s in self.signals if any(h.name == s.name for h in report.hits)])
+            if flagged
+            else []
+        )
         fenced = fence_untrusted(text, source=source, spans=spans, notes=notes)
         return Decision("modify", tuple(reasons), text=fenced, stage="tool_result")
-

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from ._signals import INJECTION_SIGNALS, Signal
+from ._signals import INJECTION_SIGNALS, Signal, keywords_in
 from ._text import variants
 from ._types import Decision, GuardContext, Guardrail, Stage
 
@@ -83,15 +83,17 @@ def score_injection(
     hits: dict[str, SignalHit] = {}
     views = variants(text, decode=decode)
     encoded_only = False
+    sigs = tuple(signals)
     for view in views:
-        for sig in signals:
+        present = keywords_in(view.text, sigs)
+        for sig in sigs:
             if sig.name in hits:
                 continue
             if sig.family == "multilingual" and any(
                 h.family == "override" and h.weight >= 1.0 for h in hits.values()
             ):
                 continue
-            m = sig.search(view.text)
+            m = sig.search(view.text, present)
             if m is None:
                 continue
             hits[sig.name] = SignalHit(sig.name, sig.family, sig.weight, m.group(0)[:80], view.kind)

@@ -132,7 +132,10 @@ class LimitsGuard(Guardrail):
                         f"attachment {i + 1} is {_fmt(n)} bytes; the limit is "
                         f"{_fmt(self.max_attachment_bytes)}"
                     )
-        if self.max_total_attachment_bytes is not None and sum(sizes) > self.max_total_attachment_bytes:
+        if (
+            self.max_total_attachment_bytes is not None
+            and sum(sizes) > self.max_total_attachment_bytes
+        ):
             out.append(
                 f"attachments total {_fmt(sum(sizes))} bytes; the limit is "
                 f"{_fmt(self.max_total_attachment_bytes)}"
@@ -161,7 +164,9 @@ class LimitsGuard(Guardrail):
     def check_tool_result(
         self, text: str, call: ToolCall, tool: Tool | None, ctx: GuardContext
     ) -> Decision | None:
-        limit = self.max_tool_result_chars if self.max_tool_result_chars is not None else self.max_chars
+        limit = (
+            self.max_tool_result_chars if self.max_tool_result_chars is not None else self.max_chars
+        )
         name = call.name if call is not None else "tool"
         problems = self._text_problems(text, f"the result of {name!r}", limit)
         return self._block(problems, "tool_result", text)
@@ -177,6 +182,8 @@ class LimitsGuard(Guardrail):
         if n <= self.max_argument_chars:
             return None
         return self._block(
-            [f"the arguments of {call.name!r} are {_fmt(n)} characters; the limit is {_fmt(self.max_argument_chars)}"],
+            [
+                f"the arguments of {call.name!r} are {_fmt(n)} characters; the limit is {_fmt(self.max_argument_chars)}"
+            ],
             "tool_call",
         )

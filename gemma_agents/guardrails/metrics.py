@@ -52,7 +52,9 @@ class MetricsRegistry:
                 out.setdefault(guard, {}).setdefault(stage, {})["error"] = n
         return out
 
-    def total(self, *, guard: str | None = None, stage: str | None = None, action: str | None = None) -> int:
+    def total(
+        self, *, guard: str | None = None, stage: str | None = None, action: str | None = None
+    ) -> int:
         """Sum the counters matching the given filters (``None`` matches anything)."""
         with self._lock:
             return sum(

@@ -218,9 +218,7 @@ class GuardrailPipeline:
         ctx: GuardContext | None = None,
     ) -> Decision:
         """Async :meth:`check_tool_result`."""
-        return (
-            await self.arun("tool_result", text=text, call=call, tool=tool, ctx=ctx)
-        ).decision
+        return (await self.arun("tool_result", text=text, call=call, tool=tool, ctx=ctx)).decision
 
     async def acheck_output(self, text: str, ctx: GuardContext | None = None) -> Decision:
         """Async :meth:`check_output`."""

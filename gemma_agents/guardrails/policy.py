@@ -122,7 +122,10 @@ class PolicyGuard(Guardrail):
         if dupes:
             raise ValueError(f"duplicate policy rule names: {sorted(dupes)}")
         self.rules = tuple(rules)
-        self.stages = frozenset(stages) if stages is not None else frozenset().union(*(r.stages for r in rules)) if rules else frozenset({"input", "output"})
+        if stages is not None:
+            self.stages = frozenset(stages)
+        else:  # run wherever at least one rule applies
+            self.stages = frozenset().union(*(r.stages for r in rules)) if rules else frozenset()
         self.fail_mode = fail_mode
 
     def _decide(self, text: str, stage: Stage) -> Decision | None:
@@ -148,7 +151,8 @@ class PolicyGuard(Guardrail):
                     reasons,
                     text=text,
                     stage=stage,
-                    message=rule.message or f"This request touches a restricted topic ({rule.name}).",
+                    message=rule.message
+                    or f"This request touches a restricted topic ({rule.name}).",
                 )
         if any(r.action == "approve" for r, _ in hits):
             first = next(r for r, _ in hits if r.action == "approve")

@@ -92,7 +92,9 @@ class RateLimitBackend(Protocol):
 
 
 def _state(key: str, rl: RateLimit, count: int, oldest: float | None, now: float) -> KeyState:
-    retry = max(0.0, oldest + rl.window_s - now) if count >= rl.limit and oldest is not None else 0.0
+    retry = (
+        max(0.0, oldest + rl.window_s - now) if count >= rl.limit and oldest is not None else 0.0
+    )
     return KeyState(key, count, rl, retry)
 
 
@@ -132,7 +134,9 @@ class SQLiteBackend:
         timeout_s: How long to wait for another process's write lock.
     """
 
-    def __init__(self, path: str | Path, *, table: str = "rate_events", timeout_s: float = 10.0) -> None:
+    def __init__(
+        self, path: str | Path, *, table: str = "rate_events", timeout_s: float = 10.0
+    ) -> None:
         if not _IDENT.fullmatch(table):
             raise ConfigError(f"invalid rate-limit table name {table!r}")
         self.path = Path(path)
@@ -145,7 +149,9 @@ class SQLiteBackend:
         with self._lock:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT NOT NULL, ts REAL NOT NULL)")
+            self._conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {table} (key TEXT NOT NULL, ts REAL NOT NULL)"
+            )
             self._conn.execute(f"CREATE INDEX IF NOT EXISTS {table}_key_ts ON {table} (key, ts)")
 
     def hit(self, keys: Sequence[tuple[str, RateLimit]], now: float) -> list[KeyState]:
@@ -156,8 +162,12 @@ class SQLiteBackend:
             try:
                 states = []
                 for key, rl in keys:
-                    cur.execute(f"DELETE FROM {t} WHERE key = ? AND ts <= ?", (key, now - rl.window_s))
-                    count = cur.execute(f"SELECT COUNT(*) FROM {t} WHERE key = ?", (key,)).fetchone()[0]
+                    cur.execute(
+                        f"DELETE FROM {t} WHERE key = ? AND ts <= ?", (key, now - rl.window_s)
+                    )
+                    count = cur.execute(
+                        f"SELECT COUNT(*) FROM {t} WHERE key = ?", (key,)
+                    ).fetchone()[0]
                     oldest = None
                     if count:
                         row = cur.execute(
@@ -167,7 +177,9 @@ class SQLiteBackend:
                         oldest = row[0] if row else None
                     states.append(_state(key, rl, count, oldest, now))
                 if not any(s.exceeded for s in states):
-                    cur.executemany(f"INSERT INTO {t} (key, ts) VALUES (?, ?)", [(k, now) for k, _ in keys])
+                    cur.executemany(
+                        f"INSERT INTO {t} (key, ts) VALUES (?, ?)", [(k, now) for k, _ in keys]
+                    )
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
@@ -187,7 +199,9 @@ class PostgresBackend:
         table: Table name.
     """
 
-    def __init__(self, dsn: str, *, table: str = "rate_events", connect_timeout_s: int = 10) -> None:
+    def __init__(
+        self, dsn: str, *, table: str = "rate_events", connect_timeout_s: int = 10
+    ) -> None:
         if not _IDENT.fullmatch(table):
             raise ConfigError(f"invalid rate-limit table name {table!r}")
         try:
@@ -214,8 +228,12 @@ class PostgresBackend:
                 self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id,))
             states = []
             for key, rl in keys:
-                self._conn.execute(f"DELETE FROM {t} WHERE key = %s AND ts <= %s", (key, now - rl.window_s))
-                count = self._conn.execute(f"SELECT COUNT(*) FROM {t} WHERE key = %s", (key,)).fetchone()[0]
+                self._conn.execute(
+                    f"DELETE FROM {t} WHERE key = %s AND ts <= %s", (key, now - rl.window_s)
+                )
+                count = self._conn.execute(
+                    f"SELECT COUNT(*) FROM {t} WHERE key = %s", (key,)
+                ).fetchone()[0]
                 oldest = None
                 if count:
                     row = self._conn.execute(
@@ -226,7 +244,9 @@ class PostgresBackend:
                 states.append(_state(key, rl, count, oldest, now))
             if not any(s.exceeded for s in states):
                 with self._conn.cursor() as cur:
-                    cur.executemany(f"INSERT INTO {t} (key, ts) VALUES (%s, %s)", [(k, now) for k, _ in keys])
+                    cur.executemany(
+                        f"INSERT INTO {t} (key, ts) VALUES (%s, %s)", [(k, now) for k, _ in keys]
+                    )
             return states
 
     def close(self) -> None:
@@ -304,7 +324,9 @@ class RateLimitGuard(Guardrail):
     def check_tool_call(self, call: Any, tool: Any, ctx: GuardContext) -> Decision | None:
         return self._decide(ctx, "tool_call")
 
-    def check_tool_result(self, text: str, call: Any, tool: Any, ctx: GuardContext) -> Decision | None:
+    def check_tool_result(
+        self, text: str, call: Any, tool: Any, ctx: GuardContext
+    ) -> Decision | None:
         return self._decide(ctx, "tool_result")
 
     def close(self) -> None:

@@ -120,7 +120,12 @@ def build_prompt(
         "",
     ]
     if response is not None:
-        parts += ["<start_of_turn>", f"Chatbot Response: {_defang(response).strip()}", "<end_of_turn>", ""]
+        parts += [
+            "<start_of_turn>",
+            f"Chatbot Response: {_defang(response).strip()}",
+            "<end_of_turn>",
+            "",
+        ]
     principle = "principle is" if len(policies) == 1 else "principles are"
     subject = "human question" if response is None else "Chatbot Response"
     parts += [
@@ -272,7 +277,9 @@ class ShieldGemmaGuard(Guardrail):
         if isinstance(exc, ollama.ResponseError):
             if exc.status_code == 404:
                 return ModelNotFound(self.model, hint=f"run `ollama pull {self.model}`")
-            return InferenceError(f"ShieldGemma request failed: {exc.error}", status_code=exc.status_code)
+            return InferenceError(
+                f"ShieldGemma request failed: {exc.error}", status_code=exc.status_code
+            )
         if isinstance(exc, (ConnectionError, OSError)) or type(exc).__module__.startswith("httpx"):
             return RuntimeUnavailable(
                 f"cannot reach Ollama for {self.model}: {exc}", hint="start `ollama serve`"
@@ -320,7 +327,9 @@ class ShieldGemmaGuard(Guardrail):
             out.append((", ".join(p.name for p in group), prompt))
         return out
 
-    def _decide(self, results: list[tuple[str, ShieldVerdict]], text: str, stage: Stage) -> Decision | None:
+    def _decide(
+        self, results: list[tuple[str, ShieldVerdict]], text: str, stage: Stage
+    ) -> Decision | None:
         flagged = [(names, v) for names, v in results if v.p_yes >= self.threshold]
         if not flagged:
             return None
@@ -346,7 +355,9 @@ class ShieldGemmaGuard(Guardrail):
     async def _acheck(self, text: str, ctx: GuardContext, stage: Stage) -> Decision | None:
         prompts = self._prompts(text, ctx, stage)
         verdicts = await asyncio.gather(*(self.aclassify(p) for _, p in prompts))
-        return self._decide([(n, v) for (n, _), v in zip(prompts, verdicts, strict=True)], text, stage)
+        return self._decide(
+            [(n, v) for (n, _), v in zip(prompts, verdicts, strict=True)], text, stage
+        )
 
     def check_input(self, text: str, ctx: GuardContext) -> Decision | None:
         return self._check(text, ctx, "input")

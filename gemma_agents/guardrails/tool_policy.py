@@ -93,11 +93,20 @@ class ArgRule:
                     problems.append(f"{value!r} is below the minimum {self.min:g}")
                 if self.max is not None and value > self.max:
                     problems.append(f"{value!r} is above the maximum {self.max:g}")
-        if self.max_length is not None and isinstance(value, (str, list, tuple, dict)):
-            if len(value) > self.max_length:
-                problems.append(f"length {len(value)} exceeds {self.max_length}")
+        if (
+            self.max_length is not None
+            and isinstance(value, (str, list, tuple, dict))
+            and len(value) > self.max_length
+        ):
+            problems.append(f"length {len(value)} exceeds {self.max_length}")
         needs_str = "regex" in self._compiled or "deny_regex" in self._compiled
-        if needs_str or self.path_root is not None or self.path_deny or self.url_schemes is not None or self.url_hosts:
+        if (
+            needs_str
+            or self.path_root is not None
+            or self.path_deny
+            or self.url_schemes is not None
+            or self.url_hosts
+        ):
             if not isinstance(value, str):
                 problems.append(f"{value!r} is not a string")
                 return problems
@@ -120,7 +129,9 @@ class ArgRule:
         resolved = os.path.realpath(os.path.join(base, os.path.expanduser(value)))
         if roots:
             real_roots = [os.path.realpath(r) for r in roots]
-            if not any(resolved == r or resolved.startswith(r.rstrip(os.sep) + os.sep) for r in real_roots):
+            if not any(
+                resolved == r or resolved.startswith(r.rstrip(os.sep) + os.sep) for r in real_roots
+            ):
                 problems.append(f"path {value!r} resolves outside the allowed root(s) {roots}")
         for pat in self.path_deny:
             if fnmatch.fnmatch(resolved, pat) or fnmatch.fnmatch(os.path.basename(resolved), pat):
@@ -136,7 +147,9 @@ class ArgRule:
         schemes = [s.lower() for s in (self.url_schemes or ("http", "https"))]
         problems = []
         if parts.scheme.lower() not in schemes:
-            problems.append(f"URL scheme {parts.scheme or '(none)'!r} is not allowed (allowed: {schemes})")
+            problems.append(
+                f"URL scheme {parts.scheme or '(none)'!r} is not allowed (allowed: {schemes})"
+            )
         if not host:
             problems.append(f"URL {value!r} has no host")
             return problems
@@ -150,7 +163,13 @@ class ArgRule:
                     ip = ipaddress.ip_address(host.strip("[]"))
                 except ValueError:
                     ip = None
-                if ip is not None and (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified):
+                if ip is not None and (
+                    ip.is_private
+                    or ip.is_loopback
+                    or ip.is_link_local
+                    or ip.is_reserved
+                    or ip.is_unspecified
+                ):
                     problems.append(f"host {host!r} is a private or local address")
         return problems
 
@@ -199,7 +218,9 @@ class ToolPolicyGuard(Guardrail):
         self.allow = None if allow is None else tuple(allow)
         self.deny = tuple(deny)
         self.args: dict[str, dict[str, ArgRule]] = {
-            tool: {arg: r if isinstance(r, ArgRule) else ArgRule(**dict(r)) for arg, r in rules.items()}
+            tool: {
+                arg: r if isinstance(r, ArgRule) else ArgRule(**dict(r)) for arg, r in rules.items()
+            }
             for tool, rules in (args or {}).items()
         }
         self.approve = tuple(approve)

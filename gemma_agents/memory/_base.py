@@ -120,7 +120,7 @@ class BaseMemory(ABC):
         source: str | None = None,
         metadatas: Sequence[Mapping[str, Any] | None] | None = None,
         batch_size: int = 256,
-        dedupe: bool = True,
+        dedupe: bool | float = True,
     ) -> list[str]:
         """Remember many texts for one user, embedding and writing them in batches.
 
@@ -128,7 +128,9 @@ class BaseMemory(ABC):
             texts: The memories; each is validated and redacted like :meth:`add`.
             metadatas: Optional per-text metadata, same length as ``texts``.
             batch_size: Texts embedded and written per round trip.
-            dedupe: Merge near-duplicates (against the store and within the call).
+            dedupe: Merge near-duplicates (against the store and within the call); a
+                float overrides the store's ``dedupe_threshold`` for this call (document
+                ingestion uses 0.999: re-ingesting a file merges, similar chunks do not).
 
         Returns:
             One id per input text, in order; merged texts get the id they merged into.
@@ -165,7 +167,11 @@ class BaseMemory(ABC):
         return ids
 
     def _write_batch(
-        self, records: list[tuple[str, dict[str, Any]]], user: str, dedupe: bool, now: float
+        self,
+        records: list[tuple[str, dict[str, Any]]],
+        user: str,
+        dedupe: bool | float,
+        now: float,
     ) -> list[str]:
         texts = [r[0] for r in records]
         vectors = self.embedder.embed_documents(texts)
@@ -174,7 +180,9 @@ class BaseMemory(ABC):
                 f"embedder {self.embedder.name} returned {len(vectors)} vectors for {len(texts)} texts"
             )
         threshold = self.settings.dedupe_threshold
-        merge = dedupe and threshold is not None and threshold <= 1.0
+        if not isinstance(dedupe, bool):
+            threshold = float(dedupe)
+        merge = dedupe is not False and threshold is not None and threshold <= 1.0
         out: list[str | None] = [None] * len(records)
         if merge:
             assert threshold is not None

@@ -72,6 +72,20 @@ def make_client(
     return chromadb.PersistentClient(path=str(where), settings=_settings()), str(where)
 
 
+def _describe(client: Any) -> str:
+    """Where a client's data lives, for messages: a directory or a server URL."""
+    try:
+        settings = client.get_settings()
+    except Exception:
+        return type(client).__name__
+    if getattr(settings, "is_persistent", False) and settings.persist_directory:
+        return str(settings.persist_directory)
+    host = getattr(settings, "chroma_server_host", None)
+    if host:
+        return f"http://{host}:{settings.chroma_server_http_port}"
+    return type(client).__name__
+
+
 def _check_name(name: str) -> str:
     if not isinstance(name, str) or not _NAME.match(name) or ".." in name:
         raise ConfigError(
@@ -137,10 +151,17 @@ def _open(client: Any, name: str, embedder: Any, location: str) -> Any:
     meta = collection.metadata or {}
     recorded = meta.get(META_EMBEDDER)
     if recorded is None:  # a collection gemma-agents did not create
-        if collection.count() or _space(collection) not in ("cosine", None):
+        if collection.count():
             raise MemoryStoreError(
                 f"collection {name!r} at {location} was not created by gemma-agents",
                 hint="pass another collection= name; gemma-agents needs its own collection",
+            )
+        space = _space(collection)
+        if space not in ("cosine", None):
+            raise MemoryStoreError(
+                f"collection {name!r} at {location} uses {space!r} distance; memory scores "
+                "need cosine",
+                hint="pass another collection= name and let gemma-agents create it",
             )
         collection.modify(
             metadata={**meta, META_EMBEDDER: embedder.name, META_DIMENSION: int(embedder.dimension)}
@@ -261,7 +282,7 @@ class ChromaMemory(BaseMemory):
         )
         self.name = _check_name(collection)
         if client is not None:
-            self.client, self._location = client, f"{type(client).__name__}"
+            self.client, self._location = client, _describe(client)
         else:
             self.client, self._location = make_client(path, host=host, port=port)
         self._max_batch = int(self.client.get_max_batch_size())

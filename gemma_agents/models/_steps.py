@@ -205,13 +205,14 @@ class StepBuilder:
         steps = self.steps()
         allow_tools = self._rounds_since_request(steps) < self.constrained_tool_rounds
         allow_final = not (allow_tools and self.must_call())
+        # The same examples on every step of one request: the answer step's prompt then
+        # extends the call step's, so the runtime reuses its KV cache for all of it.
         shots = []
-        if strategy.few_shot and allow_tools:
+        if strategy.few_shot:
+            first_step_final = not self.must_call()
             shots = select_shots(
-                self.last_request(), offered, direct_shots=2 if allow_final else 0
+                self.last_request(), offered, direct_shots=2 if first_step_final else 0
             )
-        elif strategy.few_shot:
-            shots = [s for s in select_shots(self.last_request(), offered) if s.call][-1:]
         prompt = build_prompt(offered, steps, shots)
         schema = union_schema(offered, allow_tools=allow_tools, allow_final=allow_final)
         options = dict(self.options)

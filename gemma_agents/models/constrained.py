@@ -12,6 +12,7 @@ with the runtime's raw completion so no chat template gets in the way.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -147,11 +148,15 @@ def union_schema(
     return options[0] if len(options) == 1 else {"anyOf": options}
 
 
-def render_signature(spec: ToolSpec, *, max_description: int = 200) -> str:
+def render_signature(
+    spec: ToolSpec, *, max_description: int = 120, max_param_description: int = 90
+) -> str:
     """One tool as the few-shot prompt shows it: ``- name(a: string, b?: number): what``.
 
     Parameter descriptions follow on indented lines because tiny models copy argument
-    values far better when the prompt says what each argument means.
+    values far better when the prompt says what each argument means. Descriptions are cut
+    to their first sentence: long reference text (every function a calculator supports)
+    only distracts a small model and costs prompt tokens.
     """
     params = spec.parameters if isinstance(spec.parameters, Mapping) else {}
     props = params.get("properties")
@@ -161,17 +166,25 @@ def render_signature(spec: ToolSpec, *, max_description: int = 200) -> str:
     details = []
     for name, sub in props.items():
         sub = sub if isinstance(sub, Mapping) else {}
-        type_name = _type_name(sub)
         marker = "" if name in required else "?"
-        parts.append(f"{name}{marker}: {type_name}")
-        desc = str(sub.get("description") or "").strip().replace("\n", " ")
+        parts.append(f"{name}{marker}: {_type_name(sub)}")
+        desc = _first_sentence(str(sub.get("description") or ""))
         if isinstance(sub.get("enum"), list):
             desc = (desc + " One of: " + ", ".join(map(str, sub["enum"][:12]))).strip()
         if desc:
-            details.append(f"    {name}: {_clip(desc, max_description)}")
-    description = _clip(" ".join(spec.description.split()), max_description)
+            details.append(f"    {name}: {_clip(desc, max_param_description)}")
+    description = _clip(_first_sentence(spec.description), max_description)
     head = f"- {spec.name}({', '.join(parts)})" + (f": {description}" if description else "")
     return "\n".join([head, *details])
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    match = _SENTENCE_END.search(text)
+    return text[: match.start() + 1] if match else text
+
+
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)\.\s")
 
 
 def _type_name(schema: Mapping[str, Any]) -> str:

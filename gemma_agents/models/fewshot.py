@@ -80,6 +80,7 @@ _SEARCH = _tool("search_web", "Search the web and return the top result.", query
 _AREA = _tool("rectangle_area", "Area of a rectangle.", width="number", height="number")
 _EMAIL = _tool("send_email", "Send an email.", to="string", subject="string", body="string")
 _STOCK = _tool("get_stock_price", "Latest stock price for a ticker symbol.", symbol="string")
+_TIME = _tool("get_time", "Current local time in a time zone.", timezone="string")
 _FX = _tool(
     "convert_currency",
     "Convert an amount of money between currencies.",
@@ -109,6 +110,8 @@ BANK: tuple[Shot, ...] = (
          "sent", "Done: I emailed bob@example.com.", "email mail message send notify"),
     Shot((_STOCK,), "What is the stock price of Apple?", ("get_stock_price", {"symbol": "AAPL"}),
          "189.5", "Apple (AAPL) trades at 189.5.", "stock price market finance ticker share"),
+    Shot((_TIME,), "What time is it in Tokyo?", ("get_time", {"timezone": "Asia/Tokyo"}),
+         "2025-05-01 21:04 JST", "It is 21:04 in Tokyo.", "time clock date hour timezone zone now"),
     Shot((_FX,), "Convert 50 euros to US dollars.",
          ("convert_currency", {"amount": 50, "from_currency": "EUR", "to_currency": "USD"}),
          "54.2", "50 EUR is about 54.20 USD.", "currency money exchange rate convert"),
@@ -127,7 +130,6 @@ _STOP = frozenset(
     "this that please can could would should do does at by from as get".split()
 )
 _WORD = re.compile(r"[a-z0-9]+")
-_MAX_INLINE_TOOLS_CHARS = 700
 
 
 def _words(text: str) -> set[str]:
@@ -148,13 +150,16 @@ def _similarity(a: set[str], b: set[str]) -> float:
 
 
 def _single_param(spec: ToolSpec) -> tuple[str, str] | None:
-    """``(name, json type)`` when ``spec`` takes exactly one required argument."""
+    """``(name, json type)`` when ``spec`` takes one required argument, or one argument."""
     params = spec.parameters if isinstance(spec.parameters, Mapping) else {}
     props = params.get("properties") or {}
     required = [r for r in params.get("required") or [] if r in props]
-    if len(required) != 1:
+    if len(required) == 1:
+        name = required[0]
+    elif len(props) == 1:
+        name = next(iter(props))
+    else:
         return None
-    name = required[0]
     return name, str(format_schema(props[name]).get("type", ""))
 
 
@@ -223,11 +228,12 @@ def select_shots(
         adapted.append(shot)
     adapted.sort(key=lambda s: _similarity(_kind(s), req))
 
-    inline = len("\n".join(render_signature(t) for t in tools)) <= _MAX_INLINE_TOOLS_CHARS
     direct = sorted(DIRECT, key=lambda s: _similarity(_words(s.request), req))[-direct_shots:]
-    direct_list = [
-        replace(s, tools=tuple(tools)) if inline and tools else s for s in direct
-    ] if direct_shots > 0 else []
+    direct_list = (
+        [replace(s, tools=tuple(tools)) if tools else s for s in direct]
+        if direct_shots > 0
+        else []
+    )
     if relevance == 0 and direct_list:
         return [*adapted, *direct_list]
     return [*direct_list, *adapted]
@@ -262,7 +268,19 @@ def build_prompt(
     steps: Sequence[Step],
     shots: Sequence[Shot] = (),
 ) -> str:
-    """The raw completion prompt: the shots, then the live task, ending in ``JSON:``."""
-    blocks = [_render_task(shot.tools, shot.steps()) for shot in shots]
-    blocks.append(_render_task(tools, steps) + "\nJSON:")
+    """The raw completion prompt, ending in ``JSON:``.
+
+    Examples written for other tools come first, each under its own ``Tools:`` list;
+    examples that only use bound tools (rewritten bank examples, direct answers) follow,
+    in their order, under the one list of bound tools right before the live request, so
+    the model sees its own tools used (or rightly not used) just before it decides.
+    """
+    own = {t.name for t in tools}
+    foreign = [s for s in shots if not {t.name for t in s.tools} <= own]
+    local = [s for s in shots if {t.name for t in s.tools} <= own]
+    blocks = [_render_task(shot.tools, shot.steps()) for shot in foreign]
+    listed = "\n".join(render_signature(t) for t in tools) if tools else "(none)"
+    body = [render_steps(shot.steps()) for shot in local]
+    body.append(render_steps(steps) + "\nJSON:")
+    blocks.append(f"Tools:\n{listed}\n" + "\n\n".join(body))
     return "\n\n".join(blocks)

@@ -276,9 +276,7 @@ def resolve_model(spec: str | os.PathLike[str]) -> Path:
     if is_default_alias(text):
         return default_model_path()
     if not text.strip():
-        raise ConfigError(
-            "empty model path", hint="pass 'gemma3-270m' or the path of a .gguf file"
-        )
+        raise ConfigError("empty model path", hint="pass 'gemma3-270m' or the path of a .gguf file")
     path = Path(text).expanduser()
     _check_gguf(path)
     return path
@@ -338,7 +336,9 @@ def _read_value(fh: IO[bytes], vtype: int, keep_arrays: bool) -> Any:
     raise ValueError(f"unknown GGUF value type {vtype}")
 
 
-def read_gguf_metadata(path: str | os.PathLike[str], *, keep_arrays: bool = False) -> dict[str, Any]:
+def read_gguf_metadata(
+    path: str | os.PathLike[str], *, keep_arrays: bool = False
+) -> dict[str, Any]:
     """Read the key/value metadata of a GGUF file (architecture, name, context length...).
 
     Args:

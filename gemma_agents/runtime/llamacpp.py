@@ -15,22 +15,27 @@ evaluates the tokens it added. ``Llama`` is not thread-safe: every use goes thro
 from __future__ import annotations
 
 import codecs
-import hashlib
 import importlib.util
-import json
 import logging
 import math
-import os
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from ..calls._types import ToolSpec
 from ..exceptions import ConfigError, InferenceError, RuntimeUnavailable, UnsupportedFeature
 from . import gemma_format
+from ._llamacpp_options import (
+    GrammarCache,
+    JsonFormat,
+    Request,
+    family_from_metadata,
+    find_stop,
+    holdback,
+    parse_options,
+    resolve_threads,
+)
 from .base import Capabilities, ChatResult, Health, Message, Runtime, StreamChunk, Usage
 from .gguf import EMBEDDED_EXTRA_HINT, is_default_alias, is_model_ready, read_gguf_metadata
 from .gguf import resolve_model as _resolve_model
@@ -39,95 +44,17 @@ __all__ = ["LlamaCppRuntime", "family_from_metadata"]
 
 log = logging.getLogger(__name__)
 
-JsonFormat = Mapping[str, Any] | Literal["json"] | None
-
-#: Ollama option names that have no per-call meaning here (fixed at load time) and are
-#: accepted silently so the same options dict works on every backend.
-_IGNORED_OPTIONS = frozenset(
-    {"num_ctx", "num_gpu", "num_thread", "num_batch", "main_gpu", "use_mmap", "use_mlock",
-     "numa", "low_vram", "keep_alive", "repeat_last_n", "penalize_newline", "tfs_z"}
-)
-_SAMPLING_DEFAULTS: dict[str, float] = {  # Ollama's defaults, so behaviour matches backends
-    "temperature": 0.8,
-    "top_k": 40,
-    "top_p": 0.9,
-    "min_p": 0.0,
-    "typical_p": 1.0,
-    "repeat_penalty": 1.1,
-    "frequency_penalty": 0.0,
-    "presence_penalty": 0.0,
-    "mirostat": 0,
-    "mirostat_tau": 5.0,
-    "mirostat_eta": 0.1,
-}
-
-
-def family_from_metadata(meta: Mapping[str, Any], path: Path | None = None) -> str | None:
-    """Guess the Gemma family from GGUF metadata (architecture, then the model's name)."""
-    from ..catalog import family_of
-
-    arch = str(meta.get("general.architecture", "")).lower()
-    names = " ".join(
-        str(meta.get(k, "")) for k in ("general.name", "general.basename", "general.finetune")
-    )
-    by_name = family_of(names) if names.strip() else None
-    if arch == "gemma3" and by_name == "functiongemma":
-        return "functiongemma"
-    if arch in ("gemma3", "gemma3n", "gemma4"):
-        return arch
-    guess = by_name or (family_of(path.name) if path is not None else None)
-    return guess if guess in gemma_format.FAMILIES else None
-
-
-def _threads(n_threads: int | None) -> int:
-    if n_threads is None:
-        env = os.environ.get("GEMMA_AGENTS_THREADS", "").strip()
-        if env:
-            try:
-                n_threads = int(env)
-            except ValueError:
-                raise ConfigError(
-                    f"GEMMA_AGENTS_THREADS={env!r} is not a whole number",
-                    hint="set it to the number of CPU threads to use, e.g. 4",
-                ) from None
-        else:
-            n_threads = os.cpu_count() or 1
-    if n_threads < 1:
-        raise ConfigError(f"n_threads must be at least 1, got {n_threads}")
-    return n_threads
-
 
 def _require_llama_cpp() -> None:
-    if importlib.util.find_spec("llama_cpp") is None:
+    try:
+        spec = importlib.util.find_spec("llama_cpp")
+    except ValueError:  # in sys.modules as None: the import is blocked
+        spec = None
+    if spec is None:
         raise RuntimeUnavailable(
             "the embedded runtime needs llama-cpp-python, which is not installed",
             hint=EMBEDDED_EXTRA_HINT,
         )
-
-
-def _holdback(text: str, stops: Sequence[str]) -> int:
-    """Length of the longest suffix of ``text`` that could still grow into a stop string."""
-    best = 0
-    for stop in stops:
-        for n in range(min(len(stop) - 1, len(text)), best, -1):
-            if text.endswith(stop[:n]):
-                best = n
-                break
-    return best
-
-
-@dataclass
-class _Request:
-    """One generation, with everything resolved from the options."""
-
-    tokens: list[int]
-    max_tokens: int
-    stop_texts: tuple[str, ...]
-    stop_ids: frozenset[int]
-    sampling: dict[str, Any]
-    grammar: Any = None
-    seed: int = 0
-    started: float = field(default_factory=time.perf_counter)
 
 
 class LlamaCppRuntime(Runtime):
@@ -166,7 +93,7 @@ class LlamaCppRuntime(Runtime):
         _require_llama_cpp()
         self.path = _resolve_model(model)
         self.model = model if is_default_alias(model) else str(self.path)
-        self.n_threads = _threads(n_threads)
+        self.n_threads = resolve_threads(n_threads)
         if n_ctx < 64:
             raise ConfigError(f"n_ctx must be at least 64 tokens, got {n_ctx}")
         self.n_ctx = n_ctx
@@ -182,7 +109,7 @@ class LlamaCppRuntime(Runtime):
         self._embed_lock = threading.Lock()
         self._llama: Any = None
         self._embedder: Any = None
-        self._grammars: dict[str, Any] = {}
+        self._grammars = GrammarCache()
 
     # --- loading ------------------------------------------------------------------------
 
@@ -240,37 +167,6 @@ class LlamaCppRuntime(Runtime):
         """Number of prompt tokens ``text`` takes, BOS included."""
         return len(self.tokenize(text))
 
-    def _grammar(self, format: JsonFormat) -> Any:
-        if format is None:
-            return None
-        from llama_cpp.llama_grammar import JSON_GBNF, LlamaGrammar, json_schema_to_gbnf
-
-        if format == "json":
-            key, source = "json", JSON_GBNF
-        elif isinstance(format, Mapping):
-            # Property order is kept: the grammar emits keys in schema order.
-            schema_text = json.dumps(format)
-            key = hashlib.sha256(schema_text.encode()).hexdigest()
-            source = ""
-        else:
-            raise ConfigError(
-                f"format must be a JSON schema (dict) or 'json', not {format!r}"
-            )
-        cached = self._grammars.get(key)
-        if cached is not None:
-            return cached
-        if not source:
-            try:
-                source = json_schema_to_gbnf(schema_text)
-            except Exception as exc:  # the converter raises bare Exceptions
-                raise UnsupportedFeature(
-                    f"llama.cpp cannot turn this JSON schema into a grammar: {exc}",
-                    hint="simplify the schema (no external $ref, no unsupported formats)",
-                ) from exc
-        grammar = LlamaGrammar.from_string(source, verbose=False)
-        self._grammars[key] = grammar
-        return grammar
-
     def _stop_ids(self, llama: Any, texts: Sequence[str]) -> frozenset[int]:
         ids = {int(llama.token_eos())}
         for text in (*texts, self._format.turn_end):
@@ -281,8 +177,10 @@ class LlamaCppRuntime(Runtime):
 
     def _request(
         self, prompt: str, format: JsonFormat, options: Mapping[str, Any] | None, chat: bool
-    ) -> _Request:
-        opts = dict(options or {})
+    ) -> Request:
+        opts = parse_options(options, constrained=format is not None)
+        if opts.unknown:
+            log.warning("llamacpp: ignoring unknown options %s", list(opts.unknown))
         llama = self.llama
         body, _ = gemma_format.split_bos(prompt)
         tokens = list(llama.tokenize(body.encode("utf-8"), add_bos=True, special=True))
@@ -293,34 +191,22 @@ class LlamaCppRuntime(Runtime):
                 hint="pass a larger n_ctx to LlamaCppRuntime or shorten the conversation",
             )
         room = self.n_ctx - len(tokens)
-        wanted = opts.pop("num_predict", opts.pop("max_tokens", None))
-        max_tokens = room if wanted is None or int(wanted) < 0 else min(int(wanted), room)
-        user_stops = opts.pop("stop", None) or ()
-        if isinstance(user_stops, str):
-            user_stops = (user_stops,)
-        stop_texts = tuple(dict.fromkeys([*(self._format.stop if chat else ()), *user_stops]))
-        seed = int(opts.pop("seed", self.seed))
-        sampling = dict(_SAMPLING_DEFAULTS)
-        for key in list(opts):
-            if key in sampling:
-                sampling[key] = opts.pop(key)
-            elif key in _IGNORED_OPTIONS:
-                opts.pop(key)
-        if opts:
-            log.warning("llamacpp: ignoring unknown options %s", sorted(opts))
-        return _Request(
+        max_tokens = room if opts.max_tokens is None else min(opts.max_tokens, room)
+        family_stops = self._format.stop if chat else ()
+        stop_texts = tuple(dict.fromkeys([*family_stops, *opts.stops]))
+        return Request(
             tokens=tokens,
             max_tokens=max_tokens,
             stop_texts=stop_texts,
             stop_ids=self._stop_ids(llama, stop_texts),
-            sampling=sampling,
-            grammar=self._grammar(format),
-            seed=seed,
+            sampling=opts.params,
+            grammar=self._grammars.get(format),
+            seed=self.seed if opts.seed is None else opts.seed,
         )
 
     # --- generation ---------------------------------------------------------------------
 
-    def _events(self, req: _Request) -> Iterator[StreamChunk]:
+    def _events(self, req: Request) -> Iterator[StreamChunk]:
         """Generate under the lock, yielding text chunks and one final chunk with usage."""
         import llama_cpp
 
@@ -361,11 +247,11 @@ class LlamaCppRuntime(Runtime):
                     n_out += 1
                     piece = llama.detokenize([token], special=True)
                     text += decoder.decode(piece)
-                    hit = self._find_stop(text, req.stop_texts, emitted)
+                    hit = find_stop(text, req.stop_texts, emitted)
                     if hit is not None:
                         text, done_reason, cut = text[:hit], "stop", True
                         break
-                    safe = len(text) - _holdback(text, req.stop_texts)
+                    safe = len(text) - holdback(text, req.stop_texts)
                     if safe > emitted:
                         yield StreamChunk(text=text[emitted:safe])
                         emitted = safe
@@ -389,15 +275,6 @@ class LlamaCppRuntime(Runtime):
             )
             yield StreamChunk(done=True, usage=usage, done_reason=done_reason)
 
-    @staticmethod
-    def _find_stop(text: str, stops: Sequence[str], start: int) -> int | None:
-        hits = []
-        for stop in stops:
-            idx = text.find(stop, max(0, start - len(stop)))
-            if idx != -1:
-                hits.append(idx)
-        return min(hits) if hits else None
-
     def _result(self, chunks: Iterator[StreamChunk]) -> ChatResult:
         parts: list[str] = []
         usage, reason = Usage(), None
@@ -408,7 +285,11 @@ class LlamaCppRuntime(Runtime):
         return ChatResult(text="".join(parts), usage=usage, model=self.model, done_reason=reason)
 
     def _run(
-        self, prompt: str, format: JsonFormat, options: Mapping[str, Any] | None, stream: bool,
+        self,
+        prompt: str,
+        format: JsonFormat,
+        options: Mapping[str, Any] | None,
+        stream: bool,
         chat: bool,
     ) -> ChatResult | Iterator[StreamChunk]:
         started = time.perf_counter()
@@ -498,18 +379,33 @@ class LlamaCppRuntime(Runtime):
     def health(self) -> Health:
         """Check the pieces without loading weights: llama_cpp importable, model file there."""
         if importlib.util.find_spec("llama_cpp") is None:
-            return Health(False, self.name, "llama-cpp-python is not installed",
-                          fix=EMBEDDED_EXTRA_HINT)
+            return Health(
+                False, self.name, "llama-cpp-python is not installed", fix=EMBEDDED_EXTRA_HINT
+            )
         if is_default_alias(self.model) and not is_model_ready():
             detail = f"{self.path.name} will be (re)assembled from the installed package"
-            return Health(True, self.name, detail, fix="gemma-agents models pull gemma3-270m",
-                          models=(self.model,))
+            return Health(
+                True,
+                self.name,
+                detail,
+                fix="gemma-agents models pull gemma3-270m",
+                models=(self.model,),
+            )
         if not self.path.exists():
-            return Health(False, self.name, f"model file {self.path} is missing",
-                          fix="pass an existing .gguf path", models=())
+            return Health(
+                False,
+                self.name,
+                f"model file {self.path} is missing",
+                fix="pass an existing .gguf path",
+                models=(),
+            )
         size_mb = self.path.stat().st_size / 1e6
-        return Health(True, self.name, f"{self.path.name} ({size_mb:.0f} MB, {self.family})",
-                      models=(self.model,))
+        return Health(
+            True,
+            self.name,
+            f"{self.path.name} ({size_mb:.0f} MB, {self.family})",
+            models=(self.model,),
+        )
 
     def close(self) -> None:
         """Free both llama.cpp instances (weights, KV cache)."""

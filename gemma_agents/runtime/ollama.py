@@ -10,7 +10,6 @@ still parsed by the client's models, and every failure is mapped to a
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
@@ -19,15 +18,22 @@ from typing import Any, Literal, TypeVar
 
 import httpx
 
-from ..calls._types import ToolCall, ToolSpec
+from ..calls._types import ToolSpec
 from ..exceptions import (
     GemmaAgentsError,
     InferenceError,
     ModelNotFound,
     UnsupportedFeature,
 )
+from ._ollama_wire import (
+    chat_result,
+    has_model,
+    stream_chunk,
+    to_ollama_message,
+    usage_from,
+)
 from ._retry import RetryPolicy, transport_error
-from .base import Capabilities, ChatResult, Health, Message, Runtime, StreamChunk, Usage
+from .base import Capabilities, ChatResult, Health, Message, Runtime, StreamChunk
 
 __all__ = ["DEFAULT_HOST", "OllamaRuntime", "PullProgress"]
 
@@ -192,8 +198,8 @@ class OllamaRuntime(Runtime):
 
         body = self._chat_body(messages, tools, format, options, stream)
         if stream:
-            return (_chunk(r) for r in self._stream(ChatResponse, "/api/chat", body))
-        return _result(self._request(ChatResponse, "/api/chat", body))
+            return (stream_chunk(r) for r in self._stream(ChatResponse, "/api/chat", body))
+        return chat_result(self._request(ChatResponse, "/api/chat", body))
 
     async def achat(
         self,
@@ -212,7 +218,7 @@ class OllamaRuntime(Runtime):
                 return await client._request(ollama.ChatResponse, "POST", "/api/chat", json=body)
 
         try:
-            return _result(await self._policy.acall(call))
+            return chat_result(await self._policy.acall(call))
         except Exception as exc:
             raise self._map(exc) from exc
 
@@ -239,9 +245,9 @@ class OllamaRuntime(Runtime):
             try:
                 it, first = await self._policy.acall(start)
                 for part in first:
-                    yield _chunk(part)
+                    yield stream_chunk(part)
                 async for part in it:
-                    yield _chunk(part)
+                    yield stream_chunk(part)
             except Exception as exc:
                 raise self._map(exc) from exc
 
@@ -266,7 +272,7 @@ class OllamaRuntime(Runtime):
                 StreamChunk(
                     text=r.response or "",
                     done=bool(r.done),
-                    usage=_usage(r) if r.done else None,
+                    usage=usage_from(r) if r.done else None,
                     done_reason=r.done_reason,
                 )
                 for r in self._stream(GenerateResponse, "/api/generate", body)
@@ -274,7 +280,7 @@ class OllamaRuntime(Runtime):
         r = self._request(GenerateResponse, "/api/generate", body)
         return ChatResult(
             text=r.response or "",
-            usage=_usage(r),
+            usage=usage_from(r),
             model=r.model or self.model,
             done_reason=r.done_reason,
         )
@@ -336,7 +342,7 @@ class OllamaRuntime(Runtime):
             )
         names = tuple(str(m.get("model") or m.get("name")) for m in tags)
         detail = f"Ollama {version} at {self.host}, {len(names)} model(s)"
-        if not _has_model(names, self.model):
+        if not has_model(names, self.model):
             return Health(
                 ok=False,
                 runtime=self.name,
@@ -378,7 +384,14 @@ class OllamaRuntime(Runtime):
         self._caps = None
 
     def close(self) -> None:
+        """Close the pooled HTTP connections."""
         self._client.close()
+
+    def __enter__(self) -> OllamaRuntime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- errors ------------------------------------------------------------------------
 
@@ -429,81 +442,3 @@ class OllamaRuntime(Runtime):
         if isinstance(exc, ValidationError | json.JSONDecodeError | ValueError | KeyError):
             return InferenceError(f"unexpected answer from Ollama at {self.host}: {exc}")
         raise exc
-
-
-def to_ollama_message(message: Message) -> dict[str, Any]:
-    """Convert a :class:`Message` to an ``/api/chat`` message dict.
-
-    ``developer`` (FunctionGemma's turn) is sent as ``system``: Ollama's templates render
-    the system message into the developer/system slot themselves.
-    """
-    out: dict[str, Any] = {
-        "role": "system" if message.role == "developer" else message.role,
-        "content": message.content,
-    }
-    if message.images:
-        out["images"] = [
-            base64.b64encode(i).decode() if isinstance(i, bytes | bytearray) else i
-            for i in message.images
-        ]
-    if message.tool_calls:
-        out["tool_calls"] = [
-            {"function": {"name": c.name, "arguments": dict(c.arguments)}}
-            for c in message.tool_calls
-        ]
-    if message.tool_name:
-        out["tool_name"] = message.tool_name
-    return out
-
-
-def _has_model(names: Sequence[str], model: str) -> bool:
-    wanted = model if ":" in model.rsplit("/", 1)[-1] else f"{model}:latest"
-    return wanted in names or model in names
-
-
-def _usage(r: Any) -> Usage:
-    """Ollama's counts and nanosecond durations as a :class:`Usage` (milliseconds)."""
-    return Usage(
-        prompt_tokens=r.prompt_eval_count or 0,
-        completion_tokens=r.eval_count or 0,
-        prompt_eval_ms=(r.prompt_eval_duration or 0) / 1e6,
-        eval_ms=(r.eval_duration or 0) / 1e6,
-        total_ms=(r.total_duration or 0) / 1e6,
-    )
-
-
-def _calls(message: Any) -> list[ToolCall]:
-    calls = []
-    for call in message.tool_calls or []:
-        args = call.function.arguments
-        if isinstance(args, str):  # some templates hand back a JSON string
-            try:
-                args = json.loads(args)
-            except ValueError:
-                args = {"_raw": args}
-        calls.append(
-            ToolCall(name=call.function.name, arguments=dict(args or {}), dialect="native")
-        )
-    return calls
-
-
-def _result(r: Any) -> ChatResult:
-    return ChatResult(
-        text=r.message.content or "",
-        tool_calls=_calls(r.message),
-        usage=_usage(r),
-        model=r.model or "",
-        done_reason=r.done_reason,
-        thinking=r.message.thinking or None,
-    )
-
-
-def _chunk(r: Any) -> StreamChunk:
-    return StreamChunk(
-        text=r.message.content or "",
-        tool_calls=_calls(r.message),
-        done=bool(r.done),
-        usage=_usage(r) if r.done else None,
-        done_reason=r.done_reason,
-        thinking=r.message.thinking or "",
-    )

@@ -9,21 +9,30 @@ never appears in ``repr``, logs or error messages.
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
-import math
 import os
-import re
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
 import httpx
 
-from ..calls._types import ToolCall, ToolSpec
+from ..calls._types import ToolSpec
 from ..exceptions import GemmaAgentsError, InferenceError, ModelNotFound, UnsupportedFeature
+from ._openai_wire import (
+    assemble_stream,
+    chat_result,
+    error_text,
+    family_of_model,
+    is_per_token,
+    pooled,
+    response_format,
+    sampling,
+    to_openai_message,
+    usage_from,
+)
 from ._retry import RetryPolicy, StatusError, transport_error
 from .base import Capabilities, ChatResult, Health, Message, Runtime, StreamChunk, Usage
 
@@ -31,20 +40,6 @@ __all__ = ["OpenAICompatRuntime", "to_openai_message"]
 
 log = logging.getLogger("gemma_agents.runtime")
 Format = Mapping[str, Any] | Literal["json"] | None
-#: Ollama-vocabulary options and their OpenAI request names.
-_OPTION_NAMES = {
-    "temperature": "temperature",
-    "top_p": "top_p",
-    "seed": "seed",
-    "num_predict": "max_tokens",
-    "max_tokens": "max_tokens",
-    "stop": "stop",
-    "presence_penalty": "presence_penalty",
-    "frequency_penalty": "frequency_penalty",
-    "top_k": "top_k",  # vLLM and llama.cpp accept these extensions
-    "min_p": "min_p",
-    "repeat_penalty": "repeat_penalty",
-}
 
 
 class OpenAICompatRuntime(Runtime):
@@ -95,10 +90,11 @@ class OpenAICompatRuntime(Runtime):
             base_url=self.base_url, headers=self._headers, timeout=self._timeout
         )
         self._caps = Capabilities(
-            tools=tools, vision=vision, json_schema=True, family=_family(model)
+            tools=tools, vision=vision, json_schema=True, family=family_of_model(model)
         )
         self._meta_loaded = False
         self._schema_style = schema_style
+        self._embed_single = False
 
     def __repr__(self) -> str:  # never the key
         return f"OpenAICompatRuntime(base_url={self.base_url!r}, model={self.model!r})"
@@ -106,13 +102,7 @@ class OpenAICompatRuntime(Runtime):
     # -- request building --------------------------------------------------------------
 
     def _sampling(self, options: Mapping[str, Any] | None) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in {**self.options, **(options or {})}.items():
-            if key in _OPTION_NAMES and value is not None:
-                out[_OPTION_NAMES[key]] = value
-            else:
-                log.debug("option %r has no OpenAI equivalent; not sent", key)
-        return out
+        return sampling({**self.options, **(options or {})})
 
     def _chat_body(
         self,
@@ -132,16 +122,8 @@ class OpenAICompatRuntime(Runtime):
             body["stream_options"] = {"include_usage": True}
         if tools:
             body["tools"] = [t.to_openai() for t in tools]
-        if format == "json":
-            body["response_format"] = {"type": "json_object"}
-        elif format is not None and self._schema_style == "json_object":
-            body["response_format"] = {"type": "json_object", "schema": dict(format)}
-        elif format is not None:
-            name = re.sub(r"[^A-Za-z0-9_-]", "_", str(format.get("title") or "output"))[:64]
-            body["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": name, "schema": dict(format), "strict": True},
-            }
+        if format is not None:
+            body["response_format"] = response_format(format, self._schema_style)
         return body
 
     def _schema_fallback(self, body: dict[str, Any], exc: BaseException) -> dict[str, Any] | None:
@@ -210,7 +192,7 @@ class OpenAICompatRuntime(Runtime):
                 event = json.loads(data)
                 if event.get("error"):
                     raise InferenceError(
-                        f"the server failed mid-answer: {_error_text(event['error'])}"
+                        f"the server failed mid-answer: {error_text(event['error'])}"
                     )
                 yield event
         except GemmaAgentsError:
@@ -236,34 +218,10 @@ class OpenAICompatRuntime(Runtime):
             return self._stream_chat(body)
         started = time.perf_counter()
         data = self._post("/chat/completions", body)
-        return _chat_result(data, self.model, (time.perf_counter() - started) * 1000)
+        return chat_result(data, self.model, (time.perf_counter() - started) * 1000)
 
     def _stream_chat(self, body: dict[str, Any]) -> Iterator[StreamChunk]:
-        started = time.perf_counter()
-        partial: dict[int, dict[str, str]] = {}
-        finish: str | None = None
-        usage: Usage | None = None
-        for event in self._sse("/chat/completions", body):
-            if event.get("usage"):
-                usage = _usage(event, (time.perf_counter() - started) * 1000)
-            for choice in event.get("choices") or []:
-                delta = choice.get("delta") or {}
-                for call in delta.get("tool_calls") or []:
-                    slot = partial.setdefault(int(call.get("index", len(partial))), {})
-                    fn = call.get("function") or {}
-                    slot["name"] = slot.get("name", "") + (fn.get("name") or "")
-                    slot["arguments"] = slot.get("arguments", "") + (fn.get("arguments") or "")
-                finish = choice.get("finish_reason") or finish
-                text = delta.get("content") or ""
-                thinking = delta.get("reasoning_content") or delta.get("reasoning") or ""
-                if text or thinking:
-                    yield StreamChunk(text=text, thinking=thinking)
-        if partial:
-            calls = [_tool_call(p["name"], p["arguments"]) for _, p in sorted(partial.items())]
-            yield StreamChunk(tool_calls=calls)
-        if usage is None:
-            usage = Usage(total_ms=(time.perf_counter() - started) * 1000)
-        yield StreamChunk(done=True, usage=usage, done_reason=finish)
+        return assemble_stream(self._sse("/chat/completions", body), time.perf_counter())
 
     async def achat(
         self,
@@ -289,18 +247,7 @@ class OpenAICompatRuntime(Runtime):
             data = await self._policy.acall(call)
         except Exception as exc:
             raise self._map(exc) from exc
-        return _chat_result(data, self.model, (time.perf_counter() - started) * 1000)
-
-    async def astream(
-        self,
-        messages: Sequence[Message],
-        *,
-        tools: Sequence[ToolSpec] | None = None,
-        format: Format = None,
-        options: Mapping[str, Any] | None = None,
-    ) -> AsyncIterator[StreamChunk]:
-        async for chunk in super().astream(messages, tools=tools, format=format, options=options):
-            yield chunk
+        return chat_result(data, self.model, (time.perf_counter() - started) * 1000)
 
     def complete(
         self,
@@ -324,7 +271,7 @@ class OpenAICompatRuntime(Runtime):
             choice = (data.get("choices") or [{}])[0]
             return ChatResult(
                 text=choice.get("text") or "",
-                usage=_usage(data, (time.perf_counter() - started) * 1000),
+                usage=usage_from(data, (time.perf_counter() - started) * 1000),
                 model=data.get("model") or self.model,
                 done_reason=choice.get("finish_reason"),
             )
@@ -335,7 +282,7 @@ class OpenAICompatRuntime(Runtime):
         finish, usage = None, None
         for event in self._sse("/completions", body):
             if event.get("usage"):
-                usage = _usage(event, (time.perf_counter() - started) * 1000)
+                usage = usage_from(event, (time.perf_counter() - started) * 1000)
             for choice in event.get("choices") or []:
                 finish = choice.get("finish_reason") or finish
                 if choice.get("text"):
@@ -343,14 +290,32 @@ class OpenAICompatRuntime(Runtime):
         yield StreamChunk(done=True, usage=usage or Usage(), done_reason=finish)
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """One vector per text, batched in one request where the server batches right.
+
+        llama-cpp-python's server, for models without a pooling layer (Gemma), returns
+        per-token rows and mis-slices them when a request holds several texts; once such
+        rows are seen, texts are sent one per request (each then comes back correct).
+        """
         if not texts:
             return []
-        data = self._post("/embeddings", {"model": self.model, "input": list(texts)})
+        if self._embed_single and len(texts) > 1:
+            return [self._embed_batch([t])[0] for t in texts]
+        rows = self._embed_rows(list(texts))
+        if len(texts) > 1 and rows and is_per_token(rows[0]["embedding"]):
+            log.info("%s returns per-token embeddings; sending one text per request", self.base_url)
+            self._embed_single = True
+            return [self._embed_batch([t])[0] for t in texts]
+        return [pooled(row["embedding"]) for row in rows]
+
+    def _embed_batch(self, texts: list[str]) -> list[list[float]]:
+        return [pooled(row["embedding"]) for row in self._embed_rows(texts)]
+
+    def _embed_rows(self, texts: list[str]) -> list[dict[str, Any]]:
+        data = self._post("/embeddings", {"model": self.model, "input": texts})
         rows = sorted(data.get("data") or [], key=lambda row: row.get("index", 0))
-        vectors = [_pooled(row["embedding"]) for row in rows]
-        if len(vectors) != len(texts):
-            raise InferenceError(f"asked for {len(texts)} embeddings, got {len(vectors)}")
-        return vectors
+        if len(rows) != len(texts):
+            raise InferenceError(f"asked for {len(texts)} embeddings, got {len(rows)}")
+        return rows
 
     def list_models(self) -> list[str]:
         """Model ids from ``/v1/models``."""
@@ -416,7 +381,14 @@ class OpenAICompatRuntime(Runtime):
         )
 
     def close(self) -> None:
+        """Close the pooled HTTP connections."""
         self._client.close()
+
+    def __enter__(self) -> OpenAICompatRuntime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- errors ------------------------------------------------------------------------
 
@@ -424,7 +396,7 @@ class OpenAICompatRuntime(Runtime):
         if isinstance(exc, GemmaAgentsError):
             return exc
         if isinstance(exc, StatusError):
-            message, status = _error_text(exc.body), exc.status_code
+            message, status = error_text(exc.body), exc.status_code
             if status in (401, 403):
                 return InferenceError(
                     f"{self.base_url} refused the credentials (HTTP {status}): {message}",
@@ -464,132 +436,3 @@ class OpenAICompatRuntime(Runtime):
         if isinstance(exc, ValueError | KeyError | TypeError):
             return InferenceError(f"unexpected answer from {self.base_url}: {exc}")
         raise exc
-
-
-def to_openai_message(message: Message) -> dict[str, Any]:
-    """Convert a :class:`Message` to an OpenAI chat message (``developer`` -> ``system``)."""
-    role = "system" if message.role == "developer" else message.role
-    content: Any = message.content
-    if message.images:
-        content = [{"type": "text", "text": message.content}] + [
-            {"type": "image_url", "image_url": {"url": _data_url(image)}}
-            for image in message.images
-        ]
-    out: dict[str, Any] = {"role": role, "content": content}
-    if message.tool_calls:
-        out["tool_calls"] = [
-            {
-                "id": call.id,
-                "type": "function",
-                "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
-            }
-            for call in message.tool_calls
-        ]
-    if role == "tool":
-        out["tool_call_id"] = message.tool_call_id or ""
-        if message.tool_name:
-            out["name"] = message.tool_name
-    return out
-
-
-def _data_url(image: bytes | str) -> str:
-    if isinstance(image, str):
-        if image.startswith(("data:", "http://", "https://")):
-            return image
-        raw = base64.b64decode(image[:64] + "=" * (-len(image[:64]) % 4))
-        encoded = image
-    else:
-        raw, encoded = image, base64.b64encode(image).decode()
-    mime = "image/png"
-    if raw.startswith(b"\xff\xd8"):
-        mime = "image/jpeg"
-    elif raw.startswith(b"GIF8"):
-        mime = "image/gif"
-    elif raw[8:12] == b"WEBP":
-        mime = "image/webp"
-    return f"data:{mime};base64,{encoded}"
-
-
-def _pooled(embedding: Sequence[Any]) -> list[float]:
-    """One vector per text: per-token rows (llama-cpp-python without pooling) are
-    mean-pooled and L2-normalised, like the pooled vectors other servers return."""
-    if not embedding or not isinstance(embedding[0], Sequence):
-        return [float(x) for x in embedding]
-    width = len(embedding[0])
-    mean = [sum(float(row[i]) for row in embedding) / len(embedding) for i in range(width)]
-    norm = math.sqrt(sum(v * v for v in mean)) or 1.0
-    return [v / norm for v in mean]
-
-
-def _family(model: str) -> str | None:
-    lowered = model.lower().replace("-", "").replace("_", "")
-    for family in ("gemma4", "gemma3n", "gemma3", "gemma2"):
-        if family in lowered:
-            return "gemma3" if family == "gemma3n" else family
-    return None
-
-
-def _error_text(body: Any) -> str:
-    """The message inside an OpenAI/vLLM/llama.cpp/FastAPI error body."""
-    if isinstance(body, str):
-        try:
-            body = json.loads(body)
-        except ValueError:
-            return body.strip()[:500]
-    if isinstance(body, Mapping):
-        inner = body.get("error", body.get("detail", body.get("message", body)))
-        if isinstance(inner, Mapping):
-            return str(inner.get("message") or inner)
-        return str(inner)
-    return str(body)
-
-
-def _tool_call(name: str, arguments: Any) -> ToolCall:
-    raw = arguments if isinstance(arguments, str) else json.dumps(arguments)
-    try:
-        parsed = json.loads(arguments) if isinstance(arguments, str) else arguments
-    except ValueError:
-        parsed = None
-    if parsed in (None, ""):
-        parsed = {} if not raw.strip() else {"_raw": raw}
-    if not isinstance(parsed, dict):
-        parsed = {"_raw": raw}
-    return ToolCall(name=name, arguments=parsed, dialect="native", raw=raw)
-
-
-def _usage(data: Mapping[str, Any], wall_ms: float) -> Usage:
-    """Token counts, plus llama.cpp's ``timings`` when the server sends them."""
-    usage = data.get("usage") or {}
-    timings = data.get("timings") or {}
-    details = usage.get("prompt_tokens_details") or {}
-    return Usage(
-        prompt_tokens=int(usage.get("prompt_tokens") or 0),
-        completion_tokens=int(usage.get("completion_tokens") or 0),
-        prompt_eval_ms=float(timings.get("prompt_ms") or 0.0),
-        eval_ms=float(timings.get("predicted_ms") or 0.0),
-        total_ms=wall_ms,
-        cached_tokens=int(details.get("cached_tokens") or timings.get("cache_n") or 0),
-    )
-
-
-def _chat_result(data: Mapping[str, Any], model: str, wall_ms: float) -> ChatResult:
-    choices = data.get("choices") or []
-    if not choices:
-        raise InferenceError(f"the server answered without choices: {str(data)[:200]}")
-    message = choices[0].get("message") or {}
-    calls = [
-        _tool_call(
-            (c.get("function") or {}).get("name", ""),
-            (c.get("function") or {}).get("arguments", ""),
-        )
-        for c in message.get("tool_calls") or []
-    ]
-    thinking = message.get("reasoning_content") or message.get("reasoning")
-    return ChatResult(
-        text=message.get("content") or "",
-        tool_calls=calls,
-        usage=_usage(data, wall_ms),
-        model=data.get("model") or model,
-        done_reason=choices[0].get("finish_reason"),
-        thinking=thinking or None,
-    )

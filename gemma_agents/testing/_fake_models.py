@@ -241,30 +241,32 @@ def example_for_schema(schema: Mapping[str, Any] | str, text: str) -> str:
     """
     if not isinstance(schema, Mapping):
         return json.dumps({"response": text})
-    return json.dumps(_example(schema, text, schema))
+    return json.dumps(_example(schema, text, schema, 0))
 
 
-def _example(schema: Mapping[str, Any], text: str, root: Mapping[str, Any]) -> Any:
+def _example(schema: Mapping[str, Any], text: str, root: Mapping[str, Any], depth: int) -> Any:
+    if depth > 8:  # recursive $ref: stop with the smallest value
+        return None
     if "$ref" in schema:
         ref = str(schema["$ref"]).rsplit("/", 1)[-1]
         defs = root.get("$defs") or root.get("definitions") or {}
-        return _example(defs.get(ref, {}), text, root)
+        return _example(defs.get(ref, {}), text, root, depth + 1)
     if "const" in schema:
         return schema["const"]
     if "enum" in schema:
         return next(iter(schema["enum"]))
     for key in ("anyOf", "oneOf", "allOf"):
         if schema.get(key):
-            return _example(schema[key][0], text, root)
+            return _example(schema[key][0], text, root, depth + 1)
     kind = schema.get("type", "object")
     if isinstance(kind, Sequence) and not isinstance(kind, str):
         kind = next((k for k in kind if k != "null"), "null")
     if kind == "object":
         props: Mapping[str, Any] = schema.get("properties", {})
-        return {name: _example(sub, text, root) for name, sub in props.items()}
+        return {name: _example(sub, text, root, depth + 1) for name, sub in props.items()}
     if kind == "array":
         count = int(schema.get("minItems", 0))
-        return [_example(schema.get("items", {}), text, root) for _ in range(count)]
+        return [_example(schema.get("items", {}), text, root, depth + 1) for _ in range(count)]
     if kind == "string":
         return text
     if kind == "integer":

@@ -131,9 +131,7 @@ def assert_no_tool_called(events: Iterable[AgentEvent], name: str | None = None)
         raise AssertionError(f"expected no call{' to ' + name if name else ''}, got {calls}")
 
 
-def assert_guard_decision(
-    events: Iterable[AgentEvent], stage: str, action: str
-) -> GuardEvent:
+def assert_guard_decision(events: Iterable[AgentEvent], stage: str, action: str) -> GuardEvent:
     """Assert that a guard decided ``action`` at ``stage``; returns that event."""
     events = list(events)
     for event in events:

@@ -257,7 +257,17 @@ class _Handler(BaseHTTPRequestHandler):
     """Parses requests, applies injected faults and writes JSON / chunked NDJSON."""
 
     protocol_version = "HTTP/1.1"
+    # headers and body go out in separate writes; without this, Nagle's algorithm and
+    # delayed ACKs add ~40 ms to every keep-alive request
+    disable_nagle_algorithm = True
     server_fake: FakeOllama
+    answered = False
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (ConnectionResetError, BrokenPipeError):  # client went away: not an error
+            return
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet test output
         return
@@ -297,12 +307,17 @@ class _Handler(BaseHTTPRequestHandler):
         if route is None:
             self.send_text(404, "404 page not found")
             return
+        self.answered = False
         try:
             route(fake, self, body, fault.error if fault is not None else None)
         except HTTPError as exc:
             self.send_error_body(path, exc.status, exc.message)
         except (BrokenPipeError, ConnectionResetError):
             return
+        except Exception as exc:  # a test's handler raised: say so instead of hanging up
+            if self.answered:
+                raise
+            self.send_error_body(path, 500, f"fake server handler failed: {exc!r}")
 
     # -- writers -----------------------------------------------------------------------
 
@@ -319,6 +334,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def send_json(self, status: int, payload: Any) -> None:
         data = json.dumps(payload).encode()
+        self.answered = True
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
@@ -328,6 +344,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def send_text(self, status: int, text: str) -> None:
         data = text.encode()
+        self.answered = True
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
@@ -344,6 +361,7 @@ class _Handler(BaseHTTPRequestHandler):
         midstream: str | None = None,
     ) -> None:
         """Write ``lines`` as HTTP/1.1 chunks; after the first, inject ``midstream``."""
+        self.answered = True
         self.send_response(200)
         self.send_header("Content-Type", content_type)
         self.send_header("Transfer-Encoding", "chunked")

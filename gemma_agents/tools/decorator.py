@@ -134,7 +134,6 @@ def function_to_tool(
     untrusted_output: bool = False,
     args_schema: type[BaseModel] | None = None,
     source: str = "python",
-    doc_source: Callable[..., Any] | None = None,
 ) -> Tool:
     """Build a :class:`Tool` from a function (what ``@tool`` does, without the sugar).
 
@@ -150,7 +149,6 @@ def function_to_tool(
         untrusted_output: See :func:`tool`.
         args_schema: A ready pydantic model for the arguments.
         source: Provenance recorded on the tool.
-        doc_source: Read parameter docs from this object's docstring instead of ``fn``'s.
 
     Raises:
         ToolDefinitionError: invalid name, no description, a parameter without a type hint,
@@ -159,8 +157,10 @@ def function_to_tool(
     """
     if isinstance(fn, Tool):
         return fn
-    tool_name = check_tool_name(name or getattr(fn, "__name__", "") or "<anonymous>")
-    doc = parse_docstring(inspect.getdoc(doc_source or fn))
+    if name is None:
+        name = getattr(fn, "__name__", None) or "<anonymous>"
+    tool_name = check_tool_name(name)
+    doc = parse_docstring(inspect.getdoc(fn))
     text = (description if description is not None else doc.description).strip()
     if not text:
         raise ToolDefinitionError(
@@ -251,21 +251,24 @@ def _field(annotation: Any, param: inspect.Parameter, doc: str | None) -> tuple[
         isinstance(m, FieldInfo) and m.description for m in _metadata(annotation)
     )
     description = None if has_inner_description else doc
+    kwargs: dict[str, Any] = {"alias": alias}
     if isinstance(default, FieldInfo):
         # ``x: int = Field(3, ge=0)``: keep its constraints, add our alias and description.
         if default.metadata:
             annotation = Annotated[(annotation, *default.metadata)]  # type: ignore[valid-type]
-        kwargs: dict[str, Any] = {"alias": alias, "description": default.description or description}
+        description = default.description or description
         if default.default_factory is not None:
             kwargs["default_factory"] = default.default_factory
         else:
             kwargs["default"] = default.default
         if default.examples:
             kwargs["examples"] = default.examples
-        return annotation, Field(**kwargs)
-    if default is inspect.Parameter.empty:
-        return annotation, Field(..., alias=alias, description=description)
-    return annotation, Field(default=default, alias=alias, description=description)
+    elif default is not inspect.Parameter.empty:
+        kwargs["default"] = default
+    # Passing description=None would erase one given inside Annotated[..., Field(...)].
+    if description:
+        kwargs["description"] = description
+    return annotation, Field(**kwargs)
 
 
 def _schema(tool_name: str, model: type[BaseModel]) -> dict[str, Any]:

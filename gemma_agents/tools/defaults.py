@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..exceptions import ConfigError
-from ..memory._types import MemoryStore
 from .plugins import (
     PluginError,
     PluginReport,
@@ -33,6 +32,9 @@ from .plugins import (
     tool_dirs_from_env,
 )
 from .registry import ToolRegistry
+
+if TYPE_CHECKING:
+    from ..memory._types import MemoryStore
 
 __all__ = ["BUILTIN_PACKS", "ToolsConfig", "default_registry", "load_pack"]
 
@@ -77,7 +79,6 @@ class ToolsConfig:
     tool_dirs: Sequence[str | Path] = ()
     entry_points: bool = True
     env: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> ToolsConfig:

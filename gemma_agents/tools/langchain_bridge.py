@@ -34,8 +34,9 @@ _META_KEY = "gemma_agents"
 def to_langchain(tool: Tool) -> StructuredTool:
     """A LangChain ``StructuredTool`` that validates with the tool's model and runs it.
 
-    Async tools get a ``coroutine`` (so ``ainvoke`` does not block a thread) and sync ones a
-    ``func``; both honour the tool's timeout in async use. Results that are
+    ``ainvoke`` runs through ``Tool.arun`` (timeout honoured; sync tools in a worker
+    thread, async ones on the caller's loop); ``invoke`` through ``Tool.run`` (an async
+    tool gets its own event loop, so call ``invoke`` outside a running loop). Results that are
     :class:`ToolResult` become their text; ``metadata["gemma_agents"]`` holds the risk
     metadata (side effects, approval, timeout, idempotency, untrusted output, source).
     """
@@ -61,7 +62,7 @@ def to_langchain(tool: Tool) -> StructuredTool:
         name=tool.name,
         description=tool.description,
         args_schema=model,
-        func=None if tool.is_async else func,
+        func=func,
         coroutine=coroutine,
         tags=sorted(tool.tags),
         metadata={_META_KEY: _risk(tool)},
@@ -148,9 +149,18 @@ def model_for_schema(tool_name: str, schema: dict[str, Any]) -> type[BaseModel]:
 
 def _lc_schema(tool_name: str, lc_tool: BaseTool) -> tuple[type[BaseModel], dict[str, Any]]:
     call_schema = lc_tool.tool_call_schema
+    args_schema = lc_tool.args_schema
     if isinstance(call_schema, type) and issubclass(call_schema, BaseModel):
-        schema = clean_schema(call_schema.model_json_schema(by_alias=True))
-        return call_schema, schema
+        # tool_call_schema is args_schema minus injected arguments, rebuilt without the
+        # aliases; when nothing is injected, the original keeps aliased names working.
+        model: type[BaseModel] = call_schema
+        if (
+            isinstance(args_schema, type)
+            and issubclass(args_schema, BaseModel)
+            and set(args_schema.model_fields) == set(call_schema.model_fields)
+        ):
+            model = args_schema
+        return model, clean_schema(model.model_json_schema(by_alias=True))
     if isinstance(call_schema, dict):
         schema = {k: v for k, v in call_schema.items() if k not in ("title", "description")}
     else:  # pydantic v1 models and other exotic shapes: go through LangChain's converter

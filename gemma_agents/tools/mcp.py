@@ -127,9 +127,10 @@ class MCPConnection:
         self._thread.start()
         if not self._ready.wait(self.server.startup_timeout + 5) or self._error is not None:
             detail = _one_line(self._error) if self._error else "timed out"
+            detail += self._stderr_tail()
             self.close()
             raise RuntimeUnavailable(
-                f"MCP server {self.server.name!r} did not start: {detail}{self._stderr_tail()}",
+                f"MCP server {self.server.name!r} did not start: {detail}",
                 hint="check the command/URL; run the server by hand to see its errors",
             )
         _OPEN.add(self)

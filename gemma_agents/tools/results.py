@@ -39,8 +39,13 @@ class ToolInputError(ToolExecutionError):
     """The arguments matched the schema but make no sense (unknown zone, path outside root).
 
     The message is written for the model: it says what was wrong and what to send instead,
-    so the agent shows it as a correctable tool error rather than a crash.
+    so the agent shows it as a correctable tool error rather than a crash. The hint is
+    folded into ``message`` because that is the part the agent shows the model.
     """
+
+    def __init__(self, tool: str, message: str, *, hint: str | None = None) -> None:
+        super().__init__(tool, f"{message}; {hint}" if hint else message)
+        self.hint = hint
 
 
 @dataclass(frozen=True)

@@ -166,9 +166,9 @@ def test_recommend_picks_largest_fitting_with_headroom() -> None:
     assert {"tools", "vision"} <= rec.model.capabilities()
     # nothing with the needed capabilities and more effective parameters fits
     for m in all_models():
-        if {"tools", "vision"} <= m.capabilities() and m.purpose == "chat":
-            if m.effective_params_b > rec.model.effective_params_b:
-                assert m.memory_bytes("q4") > 8 * GiB * HEADROOM, m.name
+        able = {"tools", "vision"} <= m.capabilities() and m.purpose == "chat"
+        if able and m.effective_params_b > rec.model.effective_params_b:
+            assert m.memory_bytes("q4") > 8 * GiB * HEADROOM, m.name
     text = " ".join(rec.reasons)
     assert "do not fit" in text and "gemma3:12b" in text
     assert "gemma3:1b (no vision)" in text

@@ -53,7 +53,9 @@ def _crash(db: Path, side: Path, thread_id: str, idempotent: bool) -> None:
     assert proc.returncode == -signal.SIGKILL
 
 
-def _agent(db: Path, side: Path, *, idempotent: bool, answers: list[str]) -> tuple[Agent, ScriptedGemma]:
+def _agent(
+    db: Path, side: Path, *, idempotent: bool, answers: list[str]
+) -> tuple[Agent, ScriptedGemma]:
     @tool(side_effects="write", idempotent=idempotent)
     def append_line(text: str) -> str:
         """Append a line to the ledger.

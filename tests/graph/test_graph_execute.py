@@ -99,7 +99,9 @@ async def test_finished_calls_are_replayed_from_the_journal(tmp_path: Path) -> N
     env = _env(send, journal=journal)
     first = await run_call("c1", "send", {"to": "ada"}, env)
     # A second agent process reads the same journal file.
-    again = await run_call("c1", "send", {"to": "ada"}, _env(send, journal=SqliteJournal(tmp_path / "j.sqlite")))
+    again = await run_call(
+        "c1", "send", {"to": "ada"}, _env(send, journal=SqliteJournal(tmp_path / "j.sqlite"))
+    )
     assert calls == ["ada"]
     assert again.from_journal and again.content == first.content == "sent to ada"
 

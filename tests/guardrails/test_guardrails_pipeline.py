@@ -245,7 +245,13 @@ def test_scan_defaults_and_custom_guards() -> None:
 
 def test_default_guardrails_order_and_stages() -> None:
     pipe = default_guardrails()
-    assert [g.name for g in pipe] == ["limits", "injection", "pii", "indirect_injection", "tool_policy"]
+    assert [g.name for g in pipe] == [
+        "limits",
+        "injection",
+        "pii",
+        "indirect_injection",
+        "tool_policy",
+    ]
     assert pipe.stages() == {"input", "tool_call", "tool_result", "output"}
 
 

@@ -405,3 +405,10 @@ async def test_async_errors_are_mapped(fake_ollama: FakeOllama) -> None:
     fake_ollama.error_mid_stream("/api/chat", "out of memory")
     with pytest.raises(InferenceError, match="out of memory"):
         _ = [c async for c in rt.astream(user("a b c"))]
+
+
+def test_runtime_is_a_context_manager(fake_ollama: FakeOllama) -> None:
+    with make(fake_ollama) as rt:
+        assert rt.chat(user("inside")).text == "inside"  # type: ignore[union-attr]
+    with pytest.raises(RuntimeError):  # the pooled client is closed afterwards
+        rt._client._client.get("/")

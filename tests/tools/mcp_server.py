@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 
+from mcp.types import ToolAnnotations
+
 try:
     from mcp.server.mcpserver import MCPServer as _Server
 except ImportError:  # mcp 1.x
@@ -17,7 +19,7 @@ except ImportError:  # mcp 1.x
 server = _Server("testsrv")
 
 
-@server.tool()
+@server.tool(annotations=ToolAnnotations(readOnlyHint=True, idempotentHint=True))
 def add(a: int, b: int) -> int:
     """Add two integers."""
     return a + b

@@ -117,7 +117,7 @@ def calls_of(message: AIMessage | None) -> list[dict[str, Any]]:
     """The valid tool calls of an assistant message (LangChain ``ToolCall`` dicts)."""
     if message is None:
         return []
-    return list(message.tool_calls or [])
+    return [dict(call) for call in message.tool_calls or []]
 
 
 def _no_writer(_: Any) -> None:

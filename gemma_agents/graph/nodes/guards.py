@@ -1,11 +1,14 @@
-"""The guardrail nodes: user input, tool calls and the final answer.
+"""The guardrail stages: user input, tool calls and the final answer.
 
-Each node asks the pipeline for one combined decision, records it in the state (every
+Each stage asks the pipeline for one combined decision, records it in the state (every
 non-trivial decision, with its reasons) and streams a :class:`GuardEvent`. Blocking input
 ends the turn with the guard's message; a blocked answer is replaced by that message;
 ``modify`` replaces the text in place (same message id, so ``add_messages`` swaps it).
 Tool calls are reviewed one by one into ``pending``: run, wait for approval, or blocked.
-The tool-result stage runs inside the execute node, right after each result.
+
+These are stage functions, not nodes: the ``input`` and ``output`` nodes and the model
+node call them (see :mod:`gemma_agents.graph.builder` for why stages share nodes). The
+tool-result stage runs inside the execute node, right after each result.
 """
 
 from __future__ import annotations
@@ -13,28 +16,31 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage
-from langchain_core.runnables import Runnable, RunnableConfig
+from langchain_core.runnables import RunnableConfig
 
 from ...calls._types import ToolCall
-from ...guardrails._types import Decision, GuardContext
+from ...guardrails._types import Decision
 from ..events import GuardEvent
 from ..state import AgentState, PendingCall, message_text
-from ._deps import (
-    GraphDeps,
-    calls_of,
-    decision_record,
-    guard_context,
-    make_node,
-    stream_writer,
-)
+from ._deps import GraphDeps, calls_of, decision_record, guard_context, stream_writer
 
-__all__ = ["call_guard_node", "input_guard_node", "output_guard_node", "review_calls"]
+__all__ = [
+    "BLOCKED_INPUT_MESSAGE",
+    "acheck_calls",
+    "acheck_input",
+    "acheck_output",
+    "check_calls",
+    "check_input",
+    "check_output",
+    "review_calls",
+]
 
 BLOCKED_INPUT_MESSAGE = "Sorry, I can't help with that request."
+BLOCKED_OUTPUT_MESSAGE = "The answer was withheld by a guardrail."
 
 
 def _emit(decision: Decision, call_id: str | None = None) -> None:
-    if decision.action != "allow" or decision.reasons:
+    if _noted(decision):
         stream_writer()(
             GuardEvent(
                 stage=decision.stage,
@@ -57,12 +63,14 @@ def _last_human(state: AgentState) -> HumanMessage | None:
     return None
 
 
+# -- input ----------------------------------------------------------------------------
+
+
 def _input_update(state: AgentState, decision: Decision) -> dict[str, Any]:
     _emit(decision)
-    decisions = list(state.get("decisions") or [])
+    update: dict[str, Any] = {}
     if _noted(decision):
-        decisions.append(decision_record(decision))
-    update: dict[str, Any] = {"decisions": decisions}
+        update["decisions"] = [*(state.get("decisions") or []), decision_record(decision)]
     if decision.action == "block":
         text = decision.message or BLOCKED_INPUT_MESSAGE
         update.update(messages=[AIMessage(content=text)], answer=text, status="blocked")
@@ -73,23 +81,26 @@ def _input_update(state: AgentState, decision: Decision) -> dict[str, Any]:
     return update
 
 
-def input_guard_node(deps: GraphDeps) -> Runnable[Any, Any]:
-    """Check the user's message before anything else sees it."""
+def check_input(deps: GraphDeps, state: AgentState, config: RunnableConfig) -> dict[str, Any]:
+    """Guard the user's message before anything else sees it."""
     assert deps.guards is not None
-    guards = deps.guards
+    human = _last_human(state)
+    text = message_text(human) if human else ""
+    return _input_update(state, deps.guards.check_input(text, guard_context(state, config)))
 
-    def run(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
-        human = _last_human(state)
-        text = message_text(human) if human else ""
-        return _input_update(state, guards.check_input(text, guard_context(state, config)))
 
-    async def arun(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
-        human = _last_human(state)
-        text = message_text(human) if human else ""
-        decision = await guards.acheck_input(text, guard_context(state, config))
-        return _input_update(state, decision)
+async def acheck_input(
+    deps: GraphDeps, state: AgentState, config: RunnableConfig
+) -> dict[str, Any]:
+    """Async :func:`check_input`."""
+    assert deps.guards is not None
+    human = _last_human(state)
+    text = message_text(human) if human else ""
+    decision = await deps.guards.acheck_input(text, guard_context(state, config))
+    return _input_update(state, decision)
 
-    return make_node("input_guard", run, arun)
+
+# -- tool calls -----------------------------------------------------------------------
 
 
 def _as_call(call: dict[str, Any], dialect: str) -> ToolCall:
@@ -137,63 +148,65 @@ def review_calls(
     return pending, records
 
 
-def _dialect(message: AIMessage | None) -> str:
-    meta = message.response_metadata if message is not None else {}
-    return str((meta or {}).get("dialect") or "unknown")
+def _dialect(message: AIMessage) -> str:
+    return str((message.response_metadata or {}).get("dialect") or "unknown")
 
 
-def call_guard_node(deps: GraphDeps) -> Runnable[Any, Any]:
-    """Review every call of the latest model turn with the tool-call guards."""
-    assert deps.guards is not None
-    guards = deps.guards
-
-    def _finish(
-        state: AgentState, message: AIMessage | None, decisions: dict[str, Decision]
-    ) -> dict[str, Any]:
-        for call_id, decision in decisions.items():
-            _emit(decision, call_id)
-        pending, records = review_calls(deps, message, decisions)
-        return {"pending": pending, "decisions": [*(state.get("decisions") or []), *records]}
-
-    def _context(state: AgentState, config: RunnableConfig) -> tuple[AIMessage | None, Any]:
-        message = state["messages"][-1] if state.get("messages") else None
-        ai = message if isinstance(message, AIMessage) else None
-        return ai, guard_context(state, config)
-
-    def run(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
-        ai, ctx = _context(state, config)
-        dialect = _dialect(ai)
-        decisions = {
-            c["id"]: guards.check_tool_call(
-                _as_call(c, dialect), deps.tools.get(c["name"]), ctx
-            )
-            for c in calls_of(ai)
-        }
-        return _finish(state, ai, decisions)
-
-    async def arun(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
-        ai, ctx = _context(state, config)
-        dialect = _dialect(ai)
-        decisions = {
-            c["id"]: await guards.acheck_tool_call(
-                _as_call(c, dialect), deps.tools.get(c["name"]), ctx
-            )
-            for c in calls_of(ai)
-        }
-        return _finish(state, ai, decisions)
-
-    return make_node("guard_calls", run, arun)
-
-
-def _output_update(
-    state: AgentState, message: AIMessage, decision: Decision
+def _calls_update(
+    deps: GraphDeps, state: AgentState, message: AIMessage, decisions: dict[str, Decision]
 ) -> dict[str, Any]:
+    for call_id, decision in decisions.items():
+        _emit(decision, call_id)
+    pending, records = review_calls(deps, message, decisions)
+    update: dict[str, Any] = {"pending": pending}
+    if records:
+        update["decisions"] = [*(state.get("decisions") or []), *records]
+    return update
+
+
+def check_calls(
+    deps: GraphDeps, state: AgentState, config: RunnableConfig, message: AIMessage
+) -> dict[str, Any]:
+    """Review every call of a model turn with the tool-call guards."""
+    assert deps.guards is not None
+    ctx, dialect = guard_context(state, config), _dialect(message)
+    decisions = {
+        c["id"]: deps.guards.check_tool_call(_as_call(c, dialect), deps.tools.get(c["name"]), ctx)
+        for c in calls_of(message)
+    }
+    return _calls_update(deps, state, message, decisions)
+
+
+async def acheck_calls(
+    deps: GraphDeps, state: AgentState, config: RunnableConfig, message: AIMessage
+) -> dict[str, Any]:
+    """Async :func:`check_calls`."""
+    assert deps.guards is not None
+    ctx, dialect = guard_context(state, config), _dialect(message)
+    decisions = {
+        c["id"]: await deps.guards.acheck_tool_call(
+            _as_call(c, dialect), deps.tools.get(c["name"]), ctx
+        )
+        for c in calls_of(message)
+    }
+    return _calls_update(deps, state, message, decisions)
+
+
+# -- output ---------------------------------------------------------------------------
+
+
+def _answer(state: AgentState) -> AIMessage | None:
+    message = state["messages"][-1] if state.get("messages") else None
+    return message if isinstance(message, AIMessage) else None
+
+
+def _output_update(state: AgentState, message: AIMessage, decision: Decision) -> dict[str, Any]:
     _emit(decision)
     update: dict[str, Any] = {}
     if _noted(decision):
         update["decisions"] = [*(state.get("decisions") or []), decision_record(decision)]
     if decision.action == "block":
-        text = decision.message or "The answer was withheld by a guardrail."
+        text = decision.message or BLOCKED_OUTPUT_MESSAGE
         update.update(
             messages=[AIMessage(content=text, id=message.id)], answer=text, status="blocked"
         )
@@ -204,29 +217,25 @@ def _output_update(
     return update
 
 
-def output_guard_node(deps: GraphDeps) -> Runnable[Any, Any]:
-    """Check the final answer before the user (and memory) sees it."""
+def check_output(deps: GraphDeps, state: AgentState, config: RunnableConfig) -> dict[str, Any]:
+    """Guard the final answer before the user (and memory) sees it."""
     assert deps.guards is not None
-    guards = deps.guards
+    message = _answer(state)
+    if message is None:
+        return {}
+    decision = deps.guards.check_output(message_text(message), guard_context(state, config))
+    return _output_update(state, message, decision)
 
-    def _answer(state: AgentState) -> AIMessage | None:
-        message = state["messages"][-1] if state.get("messages") else None
-        return message if isinstance(message, AIMessage) else None
 
-    def run(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
-        message = _answer(state)
-        if message is None:
-            return {}
-        ctx: GuardContext = guard_context(state, config)
-        return _output_update(
-            state, message, guards.check_output(message_text(message), ctx)
-        )
-
-    async def arun(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
-        message = _answer(state)
-        if message is None:
-            return {}
-        decision = await guards.acheck_output(message_text(message), guard_context(state, config))
-        return _output_update(state, message, decision)
-
-    return make_node("output_guard", run, arun)
+async def acheck_output(
+    deps: GraphDeps, state: AgentState, config: RunnableConfig
+) -> dict[str, Any]:
+    """Async :func:`check_output`."""
+    assert deps.guards is not None
+    message = _answer(state)
+    if message is None:
+        return {}
+    decision = await deps.guards.acheck_output(
+        message_text(message), guard_context(state, config)
+    )
+    return _output_update(state, message, decision)

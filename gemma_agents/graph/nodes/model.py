@@ -1,4 +1,4 @@
-"""The model node and the finalize node.
+"""The model node (model call + tool-call guards) and the finalize node.
 
 The context the model sees is rebuilt for every call and never stored in the thread:
 system prompt, recalled memories (fenced as data), the step budget line and, during a
@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 
 from ...calls._types import new_call_id
+from ..events import TokenEvent
 from ..loop import CONSTRAINED_HINT, FORCE_FINAL_HINT, LEVEL_CONSTRAINED, budget_line
 from ..state import AgentState, message_text
-from ..events import TokenEvent
 from ._deps import GraphDeps, make_node, stream_writer, thread_id_of
+from .guards import acheck_calls, check_calls
 
 __all__ = ["compose_answer", "context_messages", "finalize_node", "model_node"]
 
@@ -88,7 +90,12 @@ def _ensure_ids(message: AIMessage) -> AIMessage:
 
 
 def model_node(deps: GraphDeps) -> Runnable[Any, Any]:
-    """One model call with the tools bound (the agent's step)."""
+    """One model call with the tools bound (the agent's step), then the tool-call guards.
+
+    The calls are reviewed in the same node that produced them: the review is saved in
+    the same checkpoint as the calls, so a resumed approval never re-runs the guards (rate
+    limits are not counted twice) and no extra super-step is paid per tool round.
+    """
 
     def _prepare(state: AgentState) -> tuple[Runnable[Any, Any], list[BaseMessage]]:
         level = state.get("loop_level", 0)
@@ -98,13 +105,14 @@ def model_node(deps: GraphDeps) -> Runnable[Any, Any]:
 
     def _update(state: AgentState, config: RunnableConfig, raw: Any) -> dict[str, Any]:
         message = _ensure_ids(_as_ai(raw))
-        update: dict[str, Any] = {
-            "messages": [message],
-            "steps": state.get("steps", 0) + 1,
-            "usage": _usage(state, message),
-            "pending": [],
-            "loop_level": 0,
-        }
+        # Only changed fields are written: each write is a channel update to checkpoint.
+        update: dict[str, Any] = {"messages": [message], "steps": state.get("steps", 0) + 1}
+        if getattr(message, "usage_metadata", None):
+            update["usage"] = _usage(state, message)
+        if state.get("pending"):
+            update["pending"] = []
+        if state.get("loop_level"):
+            update["loop_level"] = 0
         if not message.tool_calls and not message.invalid_tool_calls:
             update["answer"] = message_text(message)
             update["status"] = "answered"
@@ -113,18 +121,28 @@ def model_node(deps: GraphDeps) -> Runnable[Any, Any]:
                 deps.journal.clear(thread_id_of(config))
         return update
 
+    review = deps.guarded("tool_call")
+
     def run(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
         runnable, messages = _prepare(state)
-        return _update(state, config, runnable.invoke(messages, config))
+        update = _update(state, config, runnable.invoke(messages, config))
+        message = update["messages"][0]
+        if review and message.tool_calls:
+            update.update(check_calls(deps, state, config, message))
+        return update
 
     async def arun(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
         runnable, messages = _prepare(state)
-        return _update(state, config, await runnable.ainvoke(messages, config))
+        update = _update(state, config, await runnable.ainvoke(messages, config))
+        message = update["messages"][0]
+        if review and message.tool_calls:
+            update.update(await acheck_calls(deps, state, config, message))
+        return update
 
     return make_node("model", run, arun)
 
 
-def compose_answer(state: AgentState, *, looped: bool) -> str:
+def compose_answer(state: Mapping[str, Any], *, looped: bool) -> str:
     """A final answer written from the tool results, for when the model cannot give one."""
     intro = LOOP_INTRO if looped else BUDGET_SPENT_INTRO
     lines = []
@@ -141,6 +159,22 @@ def compose_answer(state: AgentState, *, looped: bool) -> str:
     return intro + RESULTS_INTRO + "\n" + "\n".join(lines)
 
 
+def _without_calls(text: str, deps: GraphDeps) -> str:
+    """The prose of a reply, minus tool calls the unbound model wrote anyway.
+
+    Without bound tools the chat model does not parse calls, so a model that insists on
+    calling shows up here as raw call markup; that is not an answer for the user.
+    """
+    if not deps.tools or not text:
+        return text
+    from ...calls import parse_tool_calls
+
+    parsed = parse_tool_calls(text, tools=list(deps.tools.values()))
+    if not parsed and not parsed.errors:
+        return text
+    return parsed.text
+
+
 def finalize_node(deps: GraphDeps) -> Runnable[Any, Any]:
     """Force a final answer: the model without tools, else one composed from results."""
 
@@ -152,7 +186,7 @@ def finalize_node(deps: GraphDeps) -> Runnable[Any, Any]:
         if raw is not None:
             message = _as_ai(raw)
             if not message.tool_calls and not message.invalid_tool_calls:
-                text = message_text(message).strip()
+                text = _without_calls(message_text(message), deps).strip()
         if not text:
             text = compose_answer(state, looped=_looped(state))
             # No model produced these words, so no token stream carried them.

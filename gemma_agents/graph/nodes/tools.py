@@ -17,6 +17,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 
 from ...calls._types import ToolCall
+from .._sync import run_sync
 from ..events import GuardEvent, ToolEndEvent, ToolStartEvent
 from ..execute import (
     BLOCKED_TEMPLATE,
@@ -37,7 +38,6 @@ from ..loop import (
     observe,
 )
 from ..state import AgentState, PendingCall, ToolLogEntry
-from .._sync import run_sync
 from ._deps import (
     GraphDeps,
     calls_of,
@@ -179,10 +179,13 @@ def execute_node(deps: GraphDeps) -> Runnable[Any, Any]:
             "messages": messages,
             "tool_log": log,
             "fingerprints": observation.fingerprints,
-            "loop_level": observation.level,
-            "loop_peak": max(peak, observation.level),
-            "pending": [],
         }
+        if observation.level or state.get("loop_level"):
+            update["loop_level"] = observation.level
+        if observation.level > peak:
+            update["loop_peak"] = observation.level
+        if state.get("pending"):
+            update["pending"] = []
         if records:
             update["decisions"] = [*(state.get("decisions") or []), *records]
         return update

@@ -1,0 +1,1 @@
+"""Long-term memory benchmark: store scale and retrieval quality (see bench.py)."""

@@ -1,0 +1,7 @@
+"""``python -m benchmarks.memory``."""
+
+import sys
+
+from benchmarks.memory.bench import main
+
+sys.exit(main())

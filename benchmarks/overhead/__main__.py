@@ -1,0 +1,5 @@
+"""``python -m benchmarks.overhead``."""
+
+from benchmarks.overhead.bench import main
+
+main()
