@@ -36,9 +36,11 @@ def make_model() -> object:
         from gemma_agents.testing import ScriptedGemma
 
         return ScriptedGemma(
-            ['[send_email(to="boss@example.com", subject="Quarterly report")]',
-             "Done: the email was handled as you decided."]
-        )  # fmt: skip
+            [
+                '[send_email(to="boss@example.com", subject="Quarterly report")]',
+                "Done: the email was handled as you decided.",
+            ]
+        )
     return os.environ.get("GEMMA_AGENTS_MODEL", "llamacpp:gemma3-270m")
 
 

@@ -29,10 +29,12 @@ def make_model() -> object:
         from gemma_agents.testing import ScriptedGemma
 
         return ScriptedGemma(
-            ['Let me work that out. [calculator(expression="sqrt(2) * 10")]',
-             "The square root of 2 times 10 is about 14.142."],
+            [
+                'Let me work that out. [calculator(expression="sqrt(2) * 10")]',
+                "The square root of 2 times 10 is about 14.142.",
+            ],
             chunk_size=5,
-        )  # fmt: skip
+        )
     return os.environ.get("GEMMA_AGENTS_MODEL", "llamacpp:gemma3-270m")
 
 

@@ -57,11 +57,11 @@ def postgres_dsn() -> Iterator[str]:
         subprocess.run([*prefix, *args], check=True, capture_output=True, timeout=120)
 
     try:
-        run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-            "-E", "UTF8", "--no-sync")  # fmt: skip
+        initdb = ["-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]
+        run(str(bindir / "initdb"), *initdb)
         options = f"-p {port} -h 127.0.0.1 -c unix_socket_directories={base} -F"
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w",
-            "-t", "60", "start")  # fmt: skip
+        start = ["-D", str(data), "-o", options, "-l", str(log), "-w", "-t", "60", "start"]
+        run(str(bindir / "pg_ctl"), *start)
     except subprocess.CalledProcessError as exc:
         detail = (exc.stderr or b"").decode(errors="replace").strip()[-500:]
         shutil.rmtree(base, ignore_errors=True)

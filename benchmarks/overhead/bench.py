@@ -60,8 +60,9 @@ class ZeroCostModel(BaseChatModel):
     def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Any:
         return self
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None,
-                  **kwargs: Any) -> ChatResult:  # fmt: skip
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> ChatResult:
         self.turn += 1
         if self.turn % 2:
             message = AIMessage(
@@ -219,8 +220,12 @@ def memory_per_thread(side: str, threads: int) -> float:
     return (after - before) / threads
 
 
-def run(n: int = 200, warmup: int = 10, threads: int = 200,
-        models: Sequence[str] = ("zero-cost", "scripted")) -> str:  # fmt: skip
+def run(
+    n: int = 200,
+    warmup: int = 10,
+    threads: int = 200,
+    models: Sequence[str] = ("zero-cost", "scripted"),
+) -> str:
     """Run everything and return the report table as text."""
     lines = []
     rows = timings(n, warmup, models)

@@ -50,6 +50,17 @@ class PythonCallParser:
         self.spans: list[tuple[int, int]] = []
 
     def parse(self, text: str) -> ParsedCalls:
+        stripped = text.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            # The documented answer shape: the whole output is one call list.
+            node = parse_expression(stripped)
+            if (
+                isinstance(node, ast.List)
+                and node.elts
+                and all(isinstance(e, ast.Call) and call_name(e.func) for e in node.elts)
+                and self._accept(stripped, node.elts, prominent=True)
+            ):
+                return ParsedCalls(self.calls, text="", errors=self.errors, dialect=self.dialect)
         fences = find_fences(text)
         for fence in fences:
             body = fence.body(text)
@@ -57,7 +68,6 @@ class PythonCallParser:
             if self._take_statements(body, explicit=explicit, prominent=True):
                 self.spans.append((fence.start, fence.end))
         fenced = [(f.start, f.end) for f in fences]
-        stripped = text.strip()
         if not self.calls and not self.errors and stripped and not fences:
             # A bare answer: the whole output is a call (or calls), no brackets.
             if not stripped.startswith("[") and self._take_statements(

@@ -8,7 +8,6 @@ unknown tool names are still returned (the validator tells the model which names
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,7 +19,8 @@ from ._types import ParsedCalls, ToolCall
 
 __all__ = ["HermesDialect"]
 
-_CALL_RE = re.compile(r"<tool_call>(.*?)(?:</tool_call>|(?=<tool_call>)|\Z)", re.DOTALL)
+_OPEN, _CLOSE = "<tool_call>", "</tool_call>"
+_DECODER = json.JSONDecoder()
 HERMES_INSTRUCTION = (
     "# Tools\n\n"
     "You may call one or more functions to assist with the user query.\n\n"
@@ -32,6 +32,41 @@ HERMES_INSTRUCTION = (
     '{{"name": <function-name>, "arguments": <args-json-object>}}\n'
     "</tool_call>"
 )
+
+
+def _blocks(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, body)`` of each ``<tool_call>`` block.
+
+    The body is read with the JSON decoder first, so a ``</tool_call>`` inside a string
+    value does not cut the call short; without valid JSON the block runs to the closing
+    tag, the next opening tag or the end of the text.
+    """
+    blocks = []
+    pos = 0
+    while (start := text.find(_OPEN, pos)) != -1:
+        body_start = start + len(_OPEN)
+        i = body_start
+        while i < len(text) and text[i] in " \t\r\n":
+            i += 1
+        end = -1
+        try:
+            _, json_end = _DECODER.raw_decode(text, i)
+        except (ValueError, RecursionError):
+            json_end = -1
+        if json_end != -1:
+            j = json_end
+            while j < len(text) and text[j] in " \t\r\n":
+                j += 1
+            if text.startswith(_CLOSE, j) or j == len(text) or text.startswith(_OPEN, j):
+                body_end = json_end
+                end = j + len(_CLOSE) if text.startswith(_CLOSE, j) else j
+        if end == -1:
+            stops = [k for k in (text.find(_CLOSE, body_start), text.find(_OPEN, body_start)) if k != -1]
+            body_end = min(stops) if stops else len(text)
+            end = body_end + len(_CLOSE) if text.startswith(_CLOSE, body_end) else body_end
+        blocks.append((start, end, text[body_start:body_end].strip()))
+        pos = max(end, body_start)
+    return blocks
 
 
 class HermesDialect(Dialect):
@@ -51,13 +86,12 @@ class HermesDialect(Dialect):
         calls: list[ToolCall] = []
         errors: list[tuple[str, str]] = []
         spans: list[tuple[int, int]] = []
-        for m in _CALL_RE.finditer(text):
-            spans.append((m.start(), m.end()))
-            body = m.group(1).strip()
+        for start, end, body in _blocks(text):
+            spans.append((start, end))
             try:
                 value = loads_lenient(body)
             except ValueError as exc:
-                errors.append((m.group(0)[:300], f"<tool_call> body is not valid JSON: {exc}"))
+                errors.append((text[start:end][:300], f"<tool_call> body is not valid JSON: {exc}"))
                 continue
             items = value if isinstance(value, list) else [value]
             for item in items:

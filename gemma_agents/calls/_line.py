@@ -48,6 +48,8 @@ class LineDialect(Dialect):
         errors: list[tuple[str, str]] = []
         spans: list[tuple[int, int]] = []
         for m in _LINE_RE.finditer(text):
+            if spans and m.start() < spans[-1][1]:
+                continue  # inside a string of the previous call
             name = m.group(1)
             line_end = text.find("\n", m.start())
             line_end = len(text) if line_end == -1 else line_end

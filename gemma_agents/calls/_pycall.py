@@ -164,17 +164,15 @@ def literal_value(node: ast.expr, where: str) -> Any:
 
 
 def render_call(call: ToolCall) -> str:
-    """``name(a=1, b="x")``; non-identifier argument names go into a trailing ``**{...}``."""
-    plain: list[str] = []
-    extra: dict[str, Any] = {}
+    """``name(a=1, b="x")``; a name that is not an identifier is written ``**{"a-b": 1}``
+    in place (Python allows keywords after ``**``), so argument order survives."""
+    parts: list[str] = []
     for key, value in call.arguments.items():
         if isinstance(key, str) and key.isidentifier() and key not in _RESERVED_ARG_NAMES:
-            plain.append(f"{key}={render_value(value)}")
+            parts.append(f"{key}={render_value(value)}")
         else:
-            extra[key] = value
-    if extra:
-        plain.append(f"**{render_value(extra)}")
-    return f"{call.name}({', '.join(plain)})"
+            parts.append(f"**{{{render_value(key)}: {render_value(value)}}}")
+    return f"{call.name}({', '.join(parts)})"
 
 
 def render_value(value: Any) -> str:

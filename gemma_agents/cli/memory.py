@@ -59,14 +59,14 @@ class _StoreOptions:
         return bool(self.host) or (self.path or data_dir() / "memory").expanduser().exists()
 
     def client(self) -> Any:
-        from ..memory.chroma import make_client
+        from ..memory._collection import make_client
 
         return make_client(self.path, host=self.host, port=self.port)[0]
 
     def recorded(self, client: Any) -> tuple[str, int] | None:
-        from ..memory.chroma import _check_name, read_collection_embedder
+        from ..memory._collection import check_name, read_collection_embedder
 
-        return read_collection_embedder(client, _check_name(self.collection))
+        return read_collection_embedder(client, check_name(self.collection))
 
     def open(self) -> Any:
         from ..memory import ChromaMemory

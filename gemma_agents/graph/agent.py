@@ -25,12 +25,11 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, HumanMessage
-from langchain_core.runnables import Runnable, RunnableConfig
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.errors import GraphRecursionError
 from langgraph.types import Command, Durability, StreamMode
 
@@ -39,9 +38,18 @@ from .builder import build_state_graph
 from .checkpoint import CheckpointSpec, Persistence, resolve_checkpointer
 from .events import AgentEvent, FinalEvent
 from .journal import ToolJournal
-from .loop import recursion_limit
+from .loop import recursion_limit as default_recursion_limit
 from .nodes import DEFAULT_SYSTEM_PROMPT, GraphDeps
 from .nodes.model import compose_answer
+from .resolve import (
+    bind_tools,
+    colder_model,
+    default_redactor,
+    resolve_guards,
+    resolve_model,
+    resolve_tools,
+    user_message,
+)
 from .result import AgentResult, normalize_decision
 from .state import turn_reset
 from .streaming import EventTranslator, result_from_snapshot, result_from_values
@@ -53,7 +61,6 @@ if TYPE_CHECKING:
     from ..guardrails.pipeline import GuardrailPipeline
     from ..memory._types import MemoryStore
     from ..runtime.base import Runtime
-    from ..tools._tool import Tool
     from ..tools.registry import ToolRegistry
 
 __all__ = ["Agent", "ApprovalPending"]
@@ -65,106 +72,6 @@ STREAM_MODES: list[StreamMode] = ["messages", "custom", "updates"]
 
 class ApprovalPending(UserError):
     """A new message was sent to a thread that is waiting for an approval decision."""
-
-
-def _resolve_model(model: Any) -> BaseChatModel:
-    if isinstance(model, BaseChatModel):
-        return model
-    from ..runtime.base import Runtime
-
-    if isinstance(model, str | Runtime):
-        from ..models import ChatGemma
-
-        return ChatGemma(model=model)
-    raise ConfigError(
-        f"cannot use {type(model).__name__} as a model",
-        hint="pass a model string ('ollama:gemma3:4b', 'llamacpp:gemma3-270m', 'auto'), "
-        "a gemma_agents Runtime, or a LangChain chat model",
-    )
-
-
-def _resolve_tools(tools: ToolRegistry | Iterable[Any] | None) -> dict[str, Tool]:
-    from ..tools.registry import ToolRegistry
-
-    if tools is None:
-        return {}
-    registry = tools if isinstance(tools, ToolRegistry) else ToolRegistry(tools)
-    return {t.name: t for t in registry}
-
-
-def _bind(model: BaseChatModel, tools: dict[str, Tool]) -> Runnable[Any, Any]:
-    """Bind the tools once; a model without tool support is used as is (prompted)."""
-    if not tools:
-        return model
-    payload: list[Any] = (
-        list(tools.values())
-        if _is_chat_gemma(model)
-        else [t.spec().to_openai() for t in tools.values()]
-    )
-    try:
-        return model.bind_tools(payload)
-    except NotImplementedError:
-        log.warning("%s cannot bind tools; it will not see them", type(model).__name__)
-        return model
-
-
-def _is_chat_gemma(model: BaseChatModel) -> bool:
-    """ChatGemma takes our Tool objects (risk metadata included); others get OpenAI dicts."""
-    try:
-        from ..models import ChatGemma
-    except ImportError:
-        return False
-    return isinstance(model, ChatGemma)
-
-
-def _cooler(model: BaseChatModel, tools: dict[str, Tool], bound: Runnable[Any, Any]) -> Any:
-    """The tool-bound model at temperature 0, for the loop detector's constrained retry."""
-    temperature = getattr(model, "temperature", None)
-    if not isinstance(temperature, int | float) or temperature <= 0:
-        return bound
-    try:
-        colder = model.model_copy(update={"temperature": 0.0})
-    except Exception:
-        return bound
-    return _bind(colder, tools)
-
-
-def _resolve_guards(
-    guardrails: GuardrailPipeline | Sequence[Guardrail] | bool | None,
-) -> GuardrailPipeline | None:
-    if guardrails is False:
-        return None
-    from ..guardrails.pipeline import GuardrailPipeline
-
-    if guardrails is None or guardrails is True:
-        from ..guardrails import default_guardrails
-
-        pipeline = default_guardrails()
-        return pipeline if isinstance(pipeline, GuardrailPipeline) else GuardrailPipeline(pipeline)
-    if isinstance(guardrails, GuardrailPipeline):
-        return guardrails
-    return GuardrailPipeline(list(guardrails))
-
-
-def _default_redactor(guards: GuardrailPipeline | None) -> Callable[[str], str] | None:
-    if guards is None:
-        return None
-    try:
-        from ..guardrails.pii import redact
-    except ImportError:  # pragma: no cover - guardrails always ship pii
-        return None
-    return redact
-
-
-def _user_message(message: str | BaseMessage) -> BaseMessage:
-    if isinstance(message, BaseMessage):
-        return message
-    if isinstance(message, str):
-        return HumanMessage(content=message)
-    raise ConfigError(
-        f"a message must be a str or a LangChain message, not {type(message).__name__}",
-        hint='agent.invoke("What is 2 + 2?")',
-    )
 
 
 class Agent:
@@ -193,6 +100,8 @@ class Agent:
         redactor: Applied to memories before they are written; defaults to the
             guardrails' PII redaction when guardrails are on.
         name: Graph name (shown in traces and as a subgraph).
+        recursion_limit: LangGraph super-step limit per run; derived from ``max_steps``
+            with a wide margin when not given. Hitting it still ends in an answer.
     """
 
     def __init__(
@@ -213,21 +122,22 @@ class Agent:
         journal: ToolJournal | None = None,
         redactor: Callable[[str], str] | None = None,
         name: str = "gemma_agent",
+        recursion_limit: int | None = None,
     ) -> None:
         if max_steps < 1:
             raise ConfigError("max_steps must be at least 1", hint="e.g. max_steps=8")
-        self.model = _resolve_model(model)
-        self.tools = _resolve_tools(tools)
-        guards = _resolve_guards(guardrails)
+        self.model = resolve_model(model)
+        self.tools = resolve_tools(tools)
+        guards = resolve_guards(guardrails)
         self.guardrails = guards
         self.memory = memory
         self.max_steps = max_steps
         self._persistence: Persistence = resolve_checkpointer(checkpointer, journal=journal)
-        bound = _bind(self.model, self.tools)
+        bound = bind_tools(self.model, self.tools)
         self.deps = GraphDeps(
             model=self.model,
             bound=bound,
-            constrained=_cooler(self.model, self.tools, bound),
+            constrained=colder_model(self.model, self.tools, bound),
             tools=self.tools,
             guards=guards,
             memory=memory,
@@ -239,7 +149,7 @@ class Agent:
             tool_retries=tool_retries,
             recall_k=recall_k,
             recall_threshold=recall_threshold,
-            redactor=redactor or (_default_redactor(guards) if memory is not None else None),
+            redactor=redactor or (default_redactor(guards) if memory is not None else None),
             stages=frozenset(guards.stages()) if guards is not None else frozenset(),
         )
         self.name = name
@@ -250,13 +160,21 @@ class Agent:
         # runs (crash recovery). An in-memory saver dies with the process anyway, so it
         # writes once when the run exits (or pauses, or fails), which is much cheaper.
         self._durability: Durability = "sync" if self._persistence.durable else "exit"
-        self._limit = recursion_limit(max_steps)
+        self._limit = recursion_limit or default_recursion_limit(max_steps)
 
     # -- building ---------------------------------------------------------------------
 
     def state_graph(self) -> Any:
         """A fresh, uncompiled copy of the graph, to extend with nodes and compile."""
         return build_state_graph(self.deps)
+
+    def as_subgraph(self) -> CompiledStateGraph[Any, Any, Any, Any]:
+        """The graph compiled without a checkpointer, to be a node of a bigger graph.
+
+        It then persists through the parent's checkpointer, and exchanges ``messages``
+        with a parent whose state has that key (e.g. LangGraph's ``MessagesState``).
+        """
+        return self.state_graph().compile(name=self.name)
 
     @property
     def checkpointer(self) -> Any:
@@ -289,11 +207,11 @@ class Agent:
         differs from the defaults the nodes assume (fewer channel writes per run).
         """
         if fresh:
-            inputs: dict[str, Any] = {"messages": [_user_message(message)], "user_id": user_id}
+            inputs: dict[str, Any] = {"messages": [user_message(message)], "user_id": user_id}
             if channel is not None:
                 inputs["channel"] = channel
             return inputs
-        return {"messages": [_user_message(message)], **turn_reset(user_id, channel)}
+        return {"messages": [user_message(message)], **turn_reset(user_id, channel)}
 
     # -- sync API ---------------------------------------------------------------------
 
@@ -510,28 +428,21 @@ class Agent:
             )
 
     def _recursion_fallback(self, config: RunnableConfig) -> AgentResult:
-        """Never surface GraphRecursionError: answer from what the tools returned."""
+        """Never surface GraphRecursionError: answer from what the tools returned.
+
+        The answer is written into the thread as if the last node had produced it, so the
+        thread is closed cleanly and the next message starts a fresh turn.
+        """
         snapshot = self.graph.get_state(config)
-        result = result_from_snapshot(snapshot, _thread(config))
         text = compose_answer(snapshot.values, looped=False)
-        return AgentResult(
-            answer=text,
-            messages=result.messages,
-            tool_calls=result.tool_calls,
-            decisions=result.decisions,
-            usage=result.usage,
-            steps=result.steps,
-            thread_id=result.thread_id,
-            status="budget",
+        last = "output" if "output" in self.graph.nodes else "finalize"
+        self.graph.update_state(
+            config,
+            {"messages": [AIMessage(content=text)], "answer": text, "status": "budget"},
+            as_node=last,
         )
+        return result_from_snapshot(self.graph.get_state(config), _thread(config))
 
 
 def _thread(config: RunnableConfig) -> str:
     return str((config.get("configurable") or {}).get("thread_id", ""))
-
-
-def default_checkpoint_path() -> Path:
-    """Where the CLI keeps its SQLite checkpoints."""
-    from ..config import data_dir
-
-    return data_dir() / "checkpoints.sqlite"

@@ -17,6 +17,7 @@ from .embeddings import HashingEmbedder, LlamaCppEmbedder, OllamaEmbedder, embed
 from .inmemory import InMemoryMemory
 from .recall import (
     RecallResult,
+    arecall,
     chunk_text,
     estimate_tokens,
     ingest_file,
@@ -36,6 +37,7 @@ __all__ = [
     "MemoryStore",
     "OllamaEmbedder",
     "RecallResult",
+    "arecall",
     "as_chroma_embedding_function",
     "chunk_text",
     "embedder_from_spec",

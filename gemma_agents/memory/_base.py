@@ -182,10 +182,8 @@ class BaseMemory(ABC):
         threshold = self.settings.dedupe_threshold
         if not isinstance(dedupe, bool):
             threshold = float(dedupe)
-        merge = dedupe is not False and threshold is not None and threshold <= 1.0
-        out: list[str | None] = [None] * len(records)
-        if merge:
-            assert threshold is not None
+        out: list[str | int | None] = [None] * len(records)
+        if dedupe is not False and threshold is not None and threshold <= 1.0:
             where = search_where(user, None, self.settings.cutoff(now))
             touched: dict[str, dict[str, Any]] = {}
             for i, hits in enumerate(self._nearest(vectors, where, 1)):
@@ -204,8 +202,9 @@ class BaseMemory(ABC):
         new = [i for i, v in enumerate(out) if v is None]
         fresh_ids = {i: new_memory_id() for i in new}
         for i, value in enumerate(out):
-            if isinstance(value, int):  # merged into an earlier item of this batch
-                out[i] = fresh_ids.get(value) or out[value]
+            if isinstance(value, int):  # merged into an earlier (new) item of this batch
+                records[value][1]["seen"] += 1
+                out[i] = fresh_ids[value]
         for i in new:
             out[i] = fresh_ids[i]
         if new:

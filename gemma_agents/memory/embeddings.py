@@ -1,6 +1,6 @@
 """Embedders: text to vectors for long-term memory.
 
-Three first-party embedders, chosen by what is available rather than by code branches:
+Three first-party embedders:
 
 * :class:`LlamaCppEmbedder`: the embedded Gemma 3 270M, mean-pooled, fully offline. The
   default, because it needs nothing but the ``embedded`` extra.
@@ -17,10 +17,7 @@ into an embedder, so a collection can always be reopened with the embedder that 
 from __future__ import annotations
 
 import hashlib
-import math
-import re
 import threading
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -32,7 +29,8 @@ from ..exceptions import (
     ModelNotFound,
     RuntimeUnavailable,
 )
-from ._calibration import CALIBRATION_VERSION
+from ._calibration import CALIBRATION_VERSION, load_or_compute, model_key
+from ._hashing import HashingEmbedder
 from ._records import l2_normalise
 
 __all__ = [
@@ -41,130 +39,6 @@ __all__ = [
     "OllamaEmbedder",
     "embedder_from_spec",
 ]
-
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
-#: Function words carry no topic; dropping them keeps "what is the ..." questions from
-#: matching every fact that also says "is the".
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "how",
-        "i",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "of",
-        "on",
-        "or",
-        "our",
-        "she",
-        "he",
-        "they",
-        "them",
-        "their",
-        "that",
-        "the",
-        "this",
-        "to",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "why",
-        "will",
-        "with",
-        "you",
-        "your",
-    ]
-)
-
-
-class HashingEmbedder:
-    """Deterministic feature hashing of words and character trigrams, L2-normalised.
-
-    No model, no randomness, no state: the same text gives the same vector in every
-    process. Words (minus stopwords, possessive ``'s`` stripped) weigh 1 with sublinear
-    term frequency; each word also contributes its boundary-marked character trigrams at a
-    lower weight so that ``colour``/``colours`` or ``Lisbon``/``Lisbon's`` still overlap.
-    Each feature hashes (CRC-32) to an index and a sign, so collisions cancel in
-    expectation instead of piling up.
-
-    It only sees shared spellings, never meaning: it is the lexical baseline the Gemma
-    embedders are measured against, and the embedder for tests and bulk benchmarks.
-
-    Args:
-        dimension: Vector length; more dimensions, fewer collisions.
-    """
-
-    #: Bump when the feature set changes: vectors from two versions must not mix.
-    VERSION = "v1"
-
-    def __init__(self, dimension: int = 256) -> None:
-        if not isinstance(dimension, int) or dimension < 8:
-            raise ConfigError(f"HashingEmbedder dimension must be an int >= 8, got {dimension!r}")
-        self.dimension = dimension
-        self.name = f"hashing-{self.VERSION}"
-
-    def __repr__(self) -> str:
-        return f"HashingEmbedder(dimension={self.dimension})"
-
-    def _features(self, text: str) -> dict[str, float]:
-        counts: dict[str, float] = {}
-        for raw in _WORD.findall(text.lower()):
-            word = raw[:-2] if raw.endswith("'s") else raw
-            if word in _STOPWORDS:
-                continue
-            counts["w:" + word] = counts.get("w:" + word, 0.0) + 1.0
-            marked = f"#{word}#"
-            grams = [marked[i : i + 3] for i in range(len(marked) - 2)]
-            weight = 0.5 / math.sqrt(len(grams))
-            for gram in grams:
-                counts["c:" + gram] = counts.get("c:" + gram, 0.0) + weight
-        return counts
-
-    def _embed(self, text: str) -> list[float]:
-        vector = [0.0] * self.dimension
-        for feature, count in self._features(text).items():
-            h = zlib.crc32(feature.encode("utf-8"))
-            weight = 1.0 + math.log(count) if count >= 1.0 else count
-            vector[h % self.dimension] += weight if (h >> 31) & 1 else -weight
-        return l2_normalise(vector)
-
-    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        return [self._embed(t) for t in texts]
-
-    def embed_query(self, text: str) -> list[float]:
-        return self._embed(text)
-
 
 #: Known output sizes, so an Ollama embedder can report its dimension without a call.
 _OLLAMA_DIMENSIONS = {"embeddinggemma": 768}
@@ -355,8 +229,6 @@ class LlamaCppEmbedder:
 
     def _calibrated(self) -> Any:
         if self._calibration is None:
-            from ._calibration import load_or_compute, model_key
-
             path = getattr(self.runtime, "path", None)
             key = (
                 model_key(Path(path))

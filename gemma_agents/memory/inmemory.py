@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
+from ..exceptions import EmbedderMismatch
 from ._base import BaseMemory
 from ._records import RecordSettings, matches_where
 from ._types import MemoryHit
@@ -61,8 +62,6 @@ class InMemoryMemory(BaseMemory):
         metadatas: list[dict[str, Any]],
     ) -> None:
         if self._rows and vectors and len(vectors[0]) != len(self._rows[0]):
-            from ..exceptions import EmbedderMismatch
-
             raise EmbedderMismatch(
                 f"vector of dimension {len(vectors[0])} for a store of dimension "
                 f"{len(self._rows[0])}"

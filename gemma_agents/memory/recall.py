@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -23,6 +24,7 @@ from ._types import MemoryHit, MemoryKind, MemoryStore
 
 __all__ = [
     "RecallResult",
+    "arecall",
     "chunk_text",
     "estimate_tokens",
     "format_memories",
@@ -102,7 +104,12 @@ def recall(
         query: Usually the user's latest message.
         user: Whose memories; other users' memories are never searched.
         k: Memories to fetch before the budget is applied.
-        threshold: Minimum similarity in [0, 1].
+        threshold: Minimum similarity in [0, 1]. Scales differ per embedder: on the
+            benchmark set, with the calibrated Gemma 270M the right fact scores a median
+            0.39 (a quarter below 0.30) and 99% of unrelated pairs score under 0.30; with
+            the hashing embedder the right fact scores a median 0.23 and unrelated pairs
+            under 0.22. So 0.3 favours precision; 0.2 (Gemma) / 0.15 (hashing) favour
+            recall.
         token_budget: Upper bound on the block's estimated tokens.
         kinds: Restrict to these memory kinds.
     """
@@ -130,6 +137,30 @@ def recall(
         lines = [_line(best)[:room].rstrip() + "..."]
         chosen = [best]
     return RecallResult(hits=chosen, block=format_memories(lines), dropped=len(hits) - len(chosen))
+
+
+async def arecall(
+    store: MemoryStore,
+    query: str,
+    *,
+    user: str = "default",
+    k: int = 5,
+    threshold: float = 0.3,
+    token_budget: int = 400,
+    kinds: Sequence[MemoryKind] | None = None,
+) -> RecallResult:
+    """:func:`recall` in a worker thread: embedding and Chroma calls block, so async graph
+    nodes must not run them on the event loop."""
+    return await asyncio.to_thread(
+        recall,
+        store,
+        query,
+        user=user,
+        k=k,
+        threshold=threshold,
+        token_budget=token_budget,
+        kinds=kinds,
+    )
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -79,9 +79,7 @@ class StepBuilder:
         return [s for s in self.specs if s.name == forced] if forced else list(self.specs)
 
     def must_call(self) -> bool:
-        return self.tool_choice is True or self.tool_choice in _REQUIRED or bool(
-            self.forced_name()
-        )
+        return self.tool_choice is True or self.tool_choice in _REQUIRED or bool(self.forced_name())
 
     def uses_constrained(self, strategy: Strategy) -> bool:
         return strategy.mode == "constrained" and bool(self.offered())
@@ -103,7 +101,9 @@ class StepBuilder:
         dialect = self._dialect(strategy)
         options = dict(self.options)
         if dialect is None:
-            return ChatRequest(to_runtime_messages(self.messages, None), offered or None, None, options)
+            return ChatRequest(
+                to_runtime_messages(self.messages, None), offered or None, None, options
+            )
         tools_prompt = None
         if offered:
             tools_prompt = render_tools(offered, dialect)
@@ -221,7 +221,7 @@ class StepBuilder:
         result = yield CompleteRequest(prompt, schema, options)
         outcome.absorb(result)
         turn = decode_output(result.text)
-        if turn.error and result.done_reason == "length":
+        if turn.error and result.done_reason == "length" and not turn.truncated:
             # Cut off mid-JSON: one retry with twice the budget.
             options["num_predict"] = int(options.get("num_predict") or 256) * 2
             result = yield CompleteRequest(prompt, schema, options)
@@ -231,6 +231,8 @@ class StepBuilder:
         outcome.raw = result.text
         if turn.final_answer is not None:
             outcome.text = turn.final_answer
+            if turn.truncated:
+                outcome.done_reason = "length"
             return outcome
         if turn.error:
             outcome.invalid.append(
@@ -336,7 +338,9 @@ class StreamAssembler:
         return out
 
     def _early_calls(self) -> list[AIMessageChunk]:
-        parsed = list(parse_text(self.filter.held, list(self._specs.values()), self._dialect or "auto"))
+        parsed = list(
+            parse_text(self.filter.held, list(self._specs.values()), self._dialect or "auto")
+        )
         out = []
         stable = 0
         while (
@@ -380,4 +384,3 @@ class StreamAssembler:
                 out.append(self._call_chunk(call))
         out.append(final_chunk(outcome, len(self.emitted), self._rest))
         return out
-

@@ -36,7 +36,7 @@ from pydantic import ConfigDict, PrivateAttr
 from ..calls import to_tool_spec
 from ..exceptions import ConfigError, GemmaAgentsError, UnsupportedFeature
 from ..runtime.base import ChatResult, Message, Runtime, Usage
-from ._plan import ChatRequest, CompleteRequest, Outcome, Plan, Request
+from ._plan import ChatRequest, CompleteRequest, Outcome, Plan, Request, refuses_tools
 from ._steps import StepBuilder
 from .selection import Strategy, fallback_strategy, select_strategy
 
@@ -84,7 +84,7 @@ class ChatGemma(BaseChatModel):
                 f"ChatGemma model must be a model string or a Runtime, not {type(model).__name__}",
                 hint='e.g. ChatGemma("ollama:gemma3:4b") or ChatGemma("llamacpp:gemma3-270m")',
             )
-        super().__init__(model=model, **kwargs)
+        super().__init__(model=model, **kwargs)  # type: ignore[call-arg]
         if self.repair_attempts < 0:
             raise ConfigError("repair_attempts must be >= 0")
         if isinstance(model, Runtime):
@@ -122,7 +122,9 @@ class ChatGemma(BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        model = self.model if isinstance(self.model, str) else f"{self.model.name}:{self.model.model}"
+        model = (
+            self.model if isinstance(self.model, str) else f"{self.model.name}:{self.model.model}"
+        )
         return {
             "model": model,
             "mode": self.mode,
@@ -153,7 +155,9 @@ class ChatGemma(BaseChatModel):
 
     # --- generation -----------------------------------------------------------------------
 
-    def _builder(self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict) -> StepBuilder:
+    def _builder(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict
+    ) -> StepBuilder:
         specs = [to_tool_spec(t) for t in kwargs.get("tools") or ()]
         options: dict[str, Any] = {"temperature": self.temperature}
         if self.max_tokens is not None:
@@ -199,8 +203,6 @@ class ChatGemma(BaseChatModel):
         try:
             return (yield from builder.plan(strategy))
         except UnsupportedFeature as exc:
-            from ._plan import refuses_tools
-
             if strategy.mode != "native" or not refuses_tools(exc):
                 raise
             self._strategy = fallback_strategy(strategy)
@@ -269,15 +271,14 @@ class ChatGemma(BaseChatModel):
         builder = self._builder(messages, stop, kwargs)
         strategy = self.strategy
         if builder.uses_constrained(strategy):
-            yield from _outcome_chunks(self._drive(self._plan(builder)))
+            for chunk in _outcome_chunks(self._drive(self._plan(builder))):
+                yield ChatGenerationChunk(message=chunk)
             return
         request = builder.stream_request(strategy)
         try:
             pieces = self._runtime_stream(request)
             first = next(pieces, None)
         except UnsupportedFeature as exc:
-            from ._plan import refuses_tools
-
             if strategy.mode != "native" or not refuses_tools(exc):
                 raise
             self._strategy = strategy = fallback_strategy(strategy)
@@ -315,8 +316,6 @@ class ChatGemma(BaseChatModel):
                 for chunk in assembler.feed(piece):
                     yield ChatGenerationChunk(message=chunk)
         except UnsupportedFeature as exc:
-            from ._plan import refuses_tools
-
             if strategy.mode != "native" or not refuses_tools(exc) or assembler.started:
                 raise
             self._strategy = strategy = fallback_strategy(strategy)
@@ -457,4 +456,3 @@ def final_chunk(outcome: Outcome, next_index: int, text: str = "") -> AIMessageC
         response_metadata=meta,
         chunk_position="last",
     )
-

@@ -211,12 +211,14 @@ class ConstrainedTurn:
         final_answer: The direct answer, when it answered instead.
         error: Why the output could not be decoded (truncated JSON...), else ``None``.
         raw: The generated text.
+        truncated: The answer was cut off by the token limit (what was written is kept).
     """
 
     calls: list[ToolCall] = field(default_factory=list)
     final_answer: str | None = None
     error: str | None = None
     raw: str = ""
+    truncated: bool = False
 
 
 def decode_output(text: str) -> ConstrainedTurn:
@@ -230,7 +232,10 @@ def decode_output(text: str) -> ConstrainedTurn:
     stripped = raw.strip()
     try:
         value, _ = json.JSONDecoder().raw_decode(stripped[stripped.find("{") :])
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
+        partial = _partial_answer(stripped)
+        if partial is not None:
+            return ConstrainedTurn(final_answer=partial, raw=raw, truncated=True)
         return ConstrainedTurn(error=f"output is not complete JSON ({exc.msg})", raw=raw)
     if not isinstance(value, dict):
         return ConstrainedTurn(error="output is not a JSON object", raw=raw)
@@ -250,5 +255,26 @@ def decode_output(text: str) -> ConstrainedTurn:
         return ConstrainedTurn(calls=[call], raw=raw)
     if "final_answer" in value:
         answer = value["final_answer"]
-        return ConstrainedTurn(final_answer=answer if isinstance(answer, str) else json.dumps(answer), raw=raw)
+        return ConstrainedTurn(
+            final_answer=answer if isinstance(answer, str) else json.dumps(answer), raw=raw
+        )
     return ConstrainedTurn(error='expected "tool" or "final_answer" in the JSON', raw=raw)
+
+
+_ANSWER_START = re.compile(r'^\{\s*"final_answer"\s*:\s*"')
+
+
+def _partial_answer(text: str) -> str | None:
+    """The text of a ``final_answer`` string cut off by the token limit, if that is what
+    ``text`` is: small models sometimes ramble (``"0.000000..."``) until the limit, and the
+    words already written are a better answer than a retry with a bigger budget."""
+    match = _ANSWER_START.match(text)
+    if match is None:
+        return None
+    body = text[match.end() :]
+    for cut in range(len(body), max(len(body) - 8, -1), -1):
+        try:
+            return str(json.loads('"' + body[:cut] + '"')).rstrip()
+        except json.JSONDecodeError:
+            continue
+    return None

@@ -40,7 +40,9 @@ def _tool(name: str, description: str, **params: str) -> ToolSpec:
         props[pname] = {"type": ptype.rstrip("?")}
         if not optional:
             required.append(pname)
-    return ToolSpec(name, description, {"type": "object", "properties": props, "required": required})
+    return ToolSpec(
+        name, description, {"type": "object", "properties": props, "required": required}
+    )
 
 
 @dataclass(frozen=True)
@@ -90,44 +92,138 @@ _FX = _tool(
 )
 
 BANK: tuple[Shot, ...] = (
-    Shot((_CALC,), "What is 12 divided by 4?", ("calculator", {"expression": "12/4"}), "3.0",
-         "12 divided by 4 is 3.0.", "math arithmetic compute calculate evaluate divide multiply"),
-    Shot((_CALC,), "How much is 15 times 3 plus 2?", ("calculator", {"expression": "15*3+2"}),
-         "47", "15 times 3 plus 2 is 47.", "math arithmetic compute calculate sum plus times"),
-    Shot((_WEATHER,), "Is it raining in Paris right now?", ("get_weather", {"city": "Paris"}),
-         '{"condition": "rain", "temperature_c": 12}', "Yes, it is raining in Paris (12 C).",
-         "weather forecast temperature rain location"),
-    Shot((_SEARCH,), "Search for the tallest building in the world.",
-         ("search_web", {"query": "tallest building in the world"}), "Burj Khalifa, 828 m",
-         "The tallest building in the world is the Burj Khalifa (828 m).",
-         "search find look up web internet query information"),
-    Shot((_AREA,), "What is the area of a rectangle 3 m wide and 4.5 m high?",
-         ("rectangle_area", {"width": 3, "height": 4.5}), "13.5",
-         "The area is 13.5 square meters.", "geometry area size shape length number"),
-    Shot((_EMAIL,), "Email bob@example.com that the meeting moved to 3pm.",
-         ("send_email", {"to": "bob@example.com", "subject": "Meeting moved",
-                         "body": "The meeting moved to 3pm."}),
-         "sent", "Done: I emailed bob@example.com.", "email mail message send notify"),
-    Shot((_STOCK,), "What is the stock price of Apple?", ("get_stock_price", {"symbol": "AAPL"}),
-         "189.5", "Apple (AAPL) trades at 189.5.", "stock price market finance ticker share"),
-    Shot((_TIME,), "What time is it in Tokyo?", ("get_time", {"timezone": "Asia/Tokyo"}),
-         "2025-05-01 21:04 JST", "It is 21:04 in Tokyo.", "time clock date hour timezone zone now"),
-    Shot((_FX,), "Convert 50 euros to US dollars.",
-         ("convert_currency", {"amount": 50, "from_currency": "EUR", "to_currency": "USD"}),
-         "54.2", "50 EUR is about 54.20 USD.", "currency money exchange rate convert"),
+    Shot(
+        (_CALC,),
+        "What is 12 divided by 4?",
+        ("calculator", {"expression": "12/4"}),
+        "3.0",
+        "12 divided by 4 is 3.0.",
+        "math arithmetic compute calculate evaluate divide multiply power square root percent",
+    ),
+    Shot(
+        (_CALC,),
+        "How much is 15 times 3 plus 2?",
+        ("calculator", {"expression": "15*3+2"}),
+        "47",
+        "15 times 3 plus 2 is 47.",
+        "math arithmetic compute calculate sum plus minus times product number",
+    ),
+    Shot(
+        (_WEATHER,),
+        "Is it raining in Paris right now?",
+        ("get_weather", {"city": "Paris"}),
+        '{"condition": "rain", "temperature_c": 12}',
+        "Yes, it is raining in Paris (12 C).",
+        "weather forecast temperature rain location",
+    ),
+    Shot(
+        (_SEARCH,),
+        "Search for the tallest building in the world.",
+        ("search_web", {"query": "tallest building in the world"}),
+        "Burj Khalifa, 828 m",
+        "The tallest building in the world is the Burj Khalifa (828 m).",
+        "search find look up web internet query information",
+    ),
+    Shot(
+        (_AREA,),
+        "What is the area of a rectangle 3 m wide and 4.5 m high?",
+        ("rectangle_area", {"width": 3, "height": 4.5}),
+        "13.5",
+        "The area is 13.5 square meters.",
+        "geometry area size shape length number",
+    ),
+    Shot(
+        (_EMAIL,),
+        "Email bob@example.com that the meeting moved to 3pm.",
+        (
+            "send_email",
+            {
+                "to": "bob@example.com",
+                "subject": "Meeting moved",
+                "body": "The meeting moved to 3pm.",
+            },
+        ),
+        "sent",
+        "Done: I emailed bob@example.com.",
+        "email mail message send notify",
+    ),
+    Shot(
+        (_STOCK,),
+        "What is the stock price of Apple?",
+        ("get_stock_price", {"symbol": "AAPL"}),
+        "189.5",
+        "Apple (AAPL) trades at 189.5.",
+        "stock price market finance ticker share",
+    ),
+    Shot(
+        (_TIME,),
+        "What time is it in Tokyo?",
+        ("get_time", {"timezone": "Asia/Tokyo"}),
+        "2025-05-01 21:04 JST",
+        "It is 21:04 in Tokyo.",
+        "time clock date hour timezone zone now",
+    ),
+    Shot(
+        (_FX,),
+        "Convert 50 euros to US dollars.",
+        ("convert_currency", {"amount": 50, "from_currency": "EUR", "to_currency": "USD"}),
+        "54.2",
+        "50 EUR is about 54.20 USD.",
+        "currency money exchange rate convert",
+    ),
 )
 
 DIRECT: tuple[Shot, ...] = (
     Shot((_WEATHER,), "Hello, who are you?", answer="Hello! I am a helpful assistant."),
     Shot((_CALC,), "Tell me a fun fact.", answer="Honey never spoils."),
     Shot((_SEARCH,), "Thank you for the help!", answer="You're welcome!"),
-    Shot((_STOCK,), "Write a short poem about the sea.",
-         answer="Waves fold into foam, the tide keeps time, the sea sings home."),
+    Shot(
+        (_STOCK,),
+        "Write a short poem about the sea.",
+        answer="Waves fold into foam, the tide keeps time, the sea sings home.",
+    ),
 )
 
 _STOP = frozenset(
-    "a an the is are was be to of in on for and or with what how who me my you your it "
-    "this that please can could would should do does at by from as get".split()
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "was",
+        "be",
+        "to",
+        "of",
+        "in",
+        "on",
+        "for",
+        "and",
+        "or",
+        "with",
+        "what",
+        "how",
+        "who",
+        "me",
+        "my",
+        "you",
+        "your",
+        "it",
+        "this",
+        "that",
+        "please",
+        "can",
+        "could",
+        "would",
+        "should",
+        "do",
+        "does",
+        "at",
+        "by",
+        "from",
+        "as",
+        "get",
+    ]
 )
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -228,15 +324,15 @@ def select_shots(
         adapted.append(shot)
     adapted.sort(key=lambda s: _similarity(_kind(s), req))
 
-    direct = sorted(DIRECT, key=lambda s: _similarity(_words(s.request), req))[-direct_shots:]
-    direct_list = (
-        [replace(s, tools=tuple(tools)) if tools else s for s in direct]
+    direct = (
+        sorted(DIRECT, key=lambda s: _similarity(_words(s.request), req))[-direct_shots:]
         if direct_shots > 0
         else []
     )
-    if relevance == 0 and direct_list:
-        return [*adapted, *direct_list]
-    return [*direct_list, *adapted]
+    if relevance == 0 and direct:
+        # Unrelated request: show the bound tools rightly left unused, right before it.
+        return [*adapted, *(replace(s, tools=tuple(tools)) if tools else s for s in direct)]
+    return [*direct, *adapted]
 
 
 def render_steps(steps: Sequence[Step]) -> str:

@@ -29,7 +29,7 @@ from ..calls._types import ToolCall
 from ..exceptions import ConfigError, UnsupportedFeature
 from ..runtime.base import Message
 
-__all__ = ["content_text", "extract_images", "tool_name_for", "to_runtime_messages"]
+__all__ = ["content_text", "extract_images", "to_runtime_messages", "tool_name_for"]
 
 
 def content_text(content: Any) -> str:
@@ -149,9 +149,7 @@ def to_runtime_messages(
             isinstance(msg, ChatMessage) and msg.role in ("system", "developer")
         ):
             system_parts.append(content_text(msg.content))
-        elif isinstance(msg, HumanMessage) or (
-            isinstance(msg, ChatMessage) and msg.role == "user"
-        ):
+        elif isinstance(msg, HumanMessage) or (isinstance(msg, ChatMessage) and msg.role == "user"):
             out.append(
                 Message("user", content_text(msg.content), images=list(extract_images(msg.content)))
             )

@@ -175,7 +175,7 @@ def decode_arguments(text: str) -> tuple[dict[str, Any] | None, str | None]:
         return None, "the reply contains no JSON object"
     try:
         value, _ = json.JSONDecoder().raw_decode(stripped[start:])
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         return None, f"the reply is not valid JSON ({exc.msg})"
     if not isinstance(value, dict):
         return None, "the reply is not a JSON object"

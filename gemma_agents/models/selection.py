@@ -63,17 +63,15 @@ def family_of_model(model: str, capabilities: Capabilities | None = None) -> str
     ``Capabilities.family`` covers custom Ollama models; the name heuristics keep this
     working for GGUF paths and servers that report nothing.
     """
+    found: str | None = None
     try:
-        from ..catalog import family_of  # type: ignore[attr-defined]
-    except ImportError:  # catalog not available: fall back to the name heuristics below
-        family_of = None
-    if family_of is not None:
-        try:
-            found = family_of(model)
-        except Exception:  # a catalog bug must not break model selection
-            found = None
-        if found:
-            return str(found)
+        from ..catalog import family_of
+
+        found = family_of(model)
+    except Exception:  # a missing or broken catalog must not break model selection
+        found = None
+    if found:
+        return str(found)
     name = model.lower().rsplit("/", 1)[-1]
     for family in ("functiongemma", "gemma3n", "gemma4", "gemma3"):
         pattern = family.replace("gemma", r"gemma[-_ ]?")

@@ -20,12 +20,13 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..calls._types import ToolSpec
 from ..exceptions import ConfigError, InferenceError, RuntimeUnavailable, UnsupportedFeature
 from . import gemma_format
+from ._llamacpp_greedy import greedy_grammar_tokens
 from ._llamacpp_options import (
     GrammarCache,
     JsonFormat,
@@ -43,6 +44,17 @@ from .gguf import resolve_model as _resolve_model
 __all__ = ["LlamaCppRuntime", "family_from_metadata"]
 
 log = logging.getLogger(__name__)
+
+
+def _plain_greedy(s: dict[str, float]) -> bool:
+    """Greedy with no penalties: the case the fast grammar loop reproduces exactly."""
+    return (
+        s["temperature"] == 0.0
+        and s["repeat_penalty"] == 1.0
+        and s["frequency_penalty"] == 0.0
+        and s["presence_penalty"] == 0.0
+        and s["mirostat"] == 0
+    )
 
 
 def _require_llama_cpp() -> None:
@@ -110,6 +122,8 @@ class LlamaCppRuntime(Runtime):
         self._llama: Any = None
         self._embedder: Any = None
         self._grammars = GrammarCache()
+        #: Use the fast greedy-grammar loop (identical output); ``False`` forces llama's.
+        self.fast_grammar = True
 
     # --- loading ------------------------------------------------------------------------
 
@@ -206,6 +220,28 @@ class LlamaCppRuntime(Runtime):
 
     # --- generation ---------------------------------------------------------------------
 
+    def _tokens(self, llama: Any, req: Request) -> Generator[int, Any, None]:
+        """The token stream: the fast greedy-grammar loop when it applies, else llama's."""
+        s = req.sampling
+        if self.fast_grammar and req.grammar is not None and _plain_greedy(s):
+            return greedy_grammar_tokens(llama, req.tokens, req.grammar)
+        gen: Generator[int, Any, None] = llama.generate(
+            req.tokens,
+            top_k=int(s["top_k"]),
+            top_p=float(s["top_p"]),
+            min_p=float(s["min_p"]),
+            typical_p=float(s["typical_p"]),
+            temp=float(s["temperature"]),
+            repeat_penalty=float(s["repeat_penalty"]),
+            frequency_penalty=float(s["frequency_penalty"]),
+            presence_penalty=float(s["presence_penalty"]),
+            mirostat_mode=int(s["mirostat"]),
+            mirostat_tau=float(s["mirostat_tau"]),
+            mirostat_eta=float(s["mirostat_eta"]),
+            grammar=req.grammar,
+        )
+        return gen
+
     def _events(self, req: Request) -> Iterator[StreamChunk]:
         """Generate under the lock, yielding text chunks and one final chunk with usage."""
         import llama_cpp
@@ -214,28 +250,13 @@ class LlamaCppRuntime(Runtime):
             llama = self.llama
             prefix = llama_cpp.Llama.longest_token_prefix(llama._input_ids.tolist(), req.tokens)
             cached = min(prefix, len(req.tokens) - 1)
-            s = req.sampling
             llama.set_seed(req.seed)
             decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
             text, emitted, n_out, cut = "", 0, 0, False
             done_reason = "length"
             first: float | None = None
             last = time.perf_counter()
-            gen = llama.generate(
-                req.tokens,
-                top_k=int(s["top_k"]),
-                top_p=float(s["top_p"]),
-                min_p=float(s["min_p"]),
-                typical_p=float(s["typical_p"]),
-                temp=float(s["temperature"]),
-                repeat_penalty=float(s["repeat_penalty"]),
-                frequency_penalty=float(s["frequency_penalty"]),
-                presence_penalty=float(s["presence_penalty"]),
-                mirostat_mode=int(s["mirostat"]),
-                mirostat_tau=float(s["mirostat_tau"]),
-                mirostat_eta=float(s["mirostat_eta"]),
-                grammar=req.grammar,
-            )
+            gen = self._tokens(llama, req)
             try:
                 for token in gen if req.max_tokens > 0 else ():
                     last = time.perf_counter()

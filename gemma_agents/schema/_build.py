@@ -102,13 +102,14 @@ def safe_field_names(names: list[str]) -> dict[str, str]:
         if original in mapping:
             continue
         base = re.sub(r"\W", "_", original).strip("_") or "field"
-        if base[0].isdigit():
+        if not base[0].isalpha() or base.startswith("model_"):
             base = f"f_{base}"
-        candidate = base if _is_safe(base) else f"{base}_"
-        n = 1
+        if not _is_safe(base):  # a keyword or a BaseModel attribute
+            base = f"{base}_"
+        candidate, n = base, 1
         while candidate in used or candidate in names or not _is_safe(candidate):
             n += 1
-            candidate = f"{base}_{n}"
+            candidate = f"f{n}_{base}"
         mapping[original] = candidate
         used.add(candidate)
     return mapping
@@ -193,8 +194,13 @@ class _Builder:
                 Field(default, alias=original, description=description),
             )
         config = self.config
-        if node.get("additionalProperties") is True and self.extra == "forbid":
+        additional = node.get("additionalProperties")
+        if depth > 0 and additional is not False:
+            # Nested objects follow JSON Schema: undeclared keys are allowed unless
+            # additionalProperties is false. Only the top level reports unknown arguments.
             config = ConfigDict(**{**self.config, "extra": "allow"})
+        elif additional is True or additional is False:
+            config = ConfigDict(**{**self.config, "extra": "allow" if additional else "forbid"})
         model: type[BaseModel] = create_model(name, __config__=config, **fields)
         return model
 
@@ -309,8 +315,26 @@ def _literal(values: list[Any]) -> Any:
         v is None or (isinstance(v, str | int | bool) and not isinstance(v, float)) for v in values
     )
     if scalars:
-        return Literal[tuple(dict.fromkeys(values))]  # type: ignore[valid-type]
+        literal = Literal[tuple(dict.fromkeys(values))]  # type: ignore[valid-type]
+        strings = [v for v in values if isinstance(v, str)]
+        if strings:
+            return Annotated[literal, BeforeValidator(_match_string_enum(strings))]
+        return literal
     return Annotated[Any, AfterValidator(_enum_check(values))]
+
+
+def _match_string_enum(options: list[str]) -> Any:
+    """``2`` -> ``"2"`` and ``true`` -> ``"True"`` when the enum lists that spelling."""
+    lowered = {o.lower(): o for o in options}
+
+    def match(value: Any) -> Any:
+        if isinstance(value, bool):
+            return lowered.get(str(value).lower(), value)
+        if isinstance(value, int | float):
+            return lowered.get(str(value).lower(), value)
+        return value
+
+    return match
 
 
 def _union(members: list[Any]) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from gemma_agents.calls import (
@@ -39,6 +41,15 @@ def names(parsed: ParsedCalls) -> list[str]:
     return [c.name for c in parsed]
 
 
+def got(parsed: ParsedCalls) -> list[tuple[str, dict[str, Any]]]:
+    """Name and arguments of each call (equality of ToolCall also compares the dialect)."""
+    return [(c.name, c.arguments) for c in parsed]
+
+
+def C(name: str, arguments: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return (name, arguments)
+
+
 # -- gemma3 --------------------------------------------------------------------------------
 
 
@@ -46,9 +57,9 @@ def test_gemma3_list_with_nested_values_and_dotted_name() -> None:
     text = '[get_weather(city="Paris, FR", unit=None), math.sum(numbers=[1, 2.5, {"a": [true, null]}])]'
     parsed = parse_tool_calls(text)
     assert parsed.dialect == "gemma3"
-    assert parsed == [
-        ToolCall("get_weather", {"city": "Paris, FR", "unit": None}),
-        ToolCall("math.sum", {"numbers": [1, 2.5, {"a": [True, None]}]}),
+    assert got(parsed) == [
+        C("get_weather", {"city": "Paris, FR", "unit": None}),
+        C("math.sum", {"numbers": [1, 2.5, {"a": [True, None]}]}),
     ]
     assert all(c.dialect == "gemma3" for c in parsed)
     assert parsed.text == ""
@@ -63,13 +74,13 @@ def test_gemma3_prose_around_calls_is_kept_as_text() -> None:
 def test_gemma3_tool_code_fence_with_print_wrapper() -> None:
     text = 'Sure.\n```tool_code\nprint(get_weather(city="Rome"))\n```'
     parsed = parse_tool_calls(text)
-    assert parsed == [ToolCall("get_weather", {"city": "Rome"})]
+    assert got(parsed) == [C("get_weather", {"city": "Rome"})]
     assert parsed.text == "Sure."
 
 
 def test_gemma3_positional_arguments_map_to_parameter_order_only_with_tools() -> None:
-    assert parse_tool_calls('[get_weather("Lima", "C")]', TOOLS) == [
-        ToolCall("get_weather", {"city": "Lima", "unit": "C"})
+    assert got(parse_tool_calls('[get_weather("Lima", "C")]', TOOLS)) == [
+        C("get_weather", {"city": "Lima", "unit": "C"})
     ]
     parsed = parse_tool_calls('[get_weather("Lima")]')
     assert list(parsed) == []
@@ -78,7 +89,7 @@ def test_gemma3_positional_arguments_map_to_parameter_order_only_with_tools() ->
 
 def test_gemma3_keyword_argument_named_from_is_recovered() -> None:
     parsed = parse_tool_calls("[math.sum(numbers=[1], from=3)]", TOOLS)
-    assert parsed == [ToolCall("math.sum", {"numbers": [1], "from": 3})]
+    assert got(parsed) == [C("math.sum", {"numbers": [1], "from": 3})]
 
 
 def test_gemma3_nested_call_is_an_error_not_an_evaluation() -> None:
@@ -133,15 +144,15 @@ def test_tools_filter_ambiguous_lists_in_prose() -> None:
 
 def test_json_single_list_fenced_and_embedded() -> None:
     single = parse_tool_calls('{"name": "get_weather", "parameters": {"city": "Oslo"}}')
-    assert single == [ToolCall("get_weather", {"city": "Oslo"})] and single.dialect == "json"
+    assert got(single) == [C("get_weather", {"city": "Oslo"})] and single.dialect == "json"
     listed = parse_tool_calls(
         '[{"name": "a.b", "arguments": {"x": {"y": [1]}}}, {"name": "c", "arguments": "{\\"z\\": 2}"}]'
     )
-    assert listed == [ToolCall("a.b", {"x": {"y": [1]}}), ToolCall("c", {"z": 2})]
+    assert got(listed) == [C("a.b", {"x": {"y": [1]}}), C("c", {"z": 2})]
     fenced = parse_tool_calls(
         'Calling now:\n```json\n{"name": "get_weather", "parameters": {"city": "Rome"}}\n```\nDone.'
     )
-    assert fenced == [ToolCall("get_weather", {"city": "Rome"})]
+    assert got(fenced) == [C("get_weather", {"city": "Rome"})]
     assert fenced.text == "Calling now:\n\nDone."
 
 
@@ -167,12 +178,12 @@ def test_functiongemma_nested_values_and_commas_in_strings() -> None:
     )
     parsed = parse_tool_calls(text)
     assert parsed.dialect == "functiongemma"
-    assert parsed == [
-        ToolCall(
+    assert got(parsed) == [
+        C(
             "get_weather",
             {"city": "Tokyo, JP {x}", "n": 15, "ok": True, "obj": {"a": [1, -2.5, "s"], "b": None}},
         ),
-        ToolCall("math.sum", {"numbers": [1, 2]}),
+        C("math.sum", {"numbers": [1, 2]}),
     ]
 
 
@@ -181,7 +192,7 @@ def test_functiongemma_malformed_goes_to_errors_and_prose_is_kept() -> None:
     parsed = parse_tool_calls(text)
     assert list(parsed) == []
     assert parsed.dialect == "functiongemma" and parsed.errors
-    assert parsed.text == "Sure  ok".replace("  ", " ") or parsed.text.startswith("Sure")
+    assert parsed.text == "Sure  ok"
 
 
 # -- gemma4 -------------------------------------------------------------------------------
@@ -193,7 +204,7 @@ def test_gemma4_canonical_and_thinking_stripped() -> None:
         '<|tool_call>call:get_weather{city:<|"|>Tokyo, JP<|"|>,opts:{days:3}}<tool_call|>'
     )
     parsed = parse_tool_calls(text)
-    assert parsed == [ToolCall("get_weather", {"city": "Tokyo, JP", "opts": {"days": 3}})]
+    assert got(parsed) == [C("get_weather", {"city": "Tokyo, JP", "opts": {"days": 3}})]
     assert parsed.dialect == "gemma4" and parsed.text == ""
 
 
@@ -208,7 +219,7 @@ def test_gemma4_canonical_and_thinking_stripped() -> None:
     ],
 )
 def test_gemma4_real_world_variants(text: str) -> None:
-    assert parse_tool_calls(text) == [ToolCall("get_weather", {"city": "Tokyo"})]
+    assert got(parse_tool_calls(text)) == [C("get_weather", {"city": "Tokyo"})]
 
 
 def test_gemma4_thinking_only_falls_through_to_prose() -> None:
@@ -231,7 +242,7 @@ def test_hermes_calls_unknown_names_still_returned() -> None:
 
 def test_hermes_python_dict_body_and_garbage() -> None:
     parsed = parse_tool_calls("<tool_call>{'name': 'f', 'arguments': {'a': True}}</tool_call>")
-    assert parsed == [ToolCall("f", {"a": True})]
+    assert got(parsed) == [C("f", {"a": True})]
     bad = parse_tool_calls("<tool_call>{oops</tool_call>")
     assert list(bad) == [] and bad.dialect == "hermes" and "not valid JSON" in bad.errors[0][1]
 
@@ -243,9 +254,9 @@ def test_line_calls_and_prose() -> None:
     text = 'Checking.\nFUNCTION_CALL: get_weather(city="Oslo, NO")\nFUNCTION_CALL: math.sum(numbers=[1, 2])'
     parsed = parse_tool_calls(text)
     assert parsed.dialect == "line"
-    assert parsed == [
-        ToolCall("get_weather", {"city": "Oslo, NO"}),
-        ToolCall("math.sum", {"numbers": [1, 2]}),
+    assert got(parsed) == [
+        C("get_weather", {"city": "Oslo, NO"}),
+        C("math.sum", {"numbers": [1, 2]}),
     ]
     assert parsed.text == "Checking."
 
@@ -305,9 +316,9 @@ def test_dialect_metadata() -> None:
 
 
 def test_render_calls_gemma3_non_identifier_argument_names() -> None:
-    call = ToolCall("http.get", {"Content-Type": "json", "from": 1, "url": "x"})
+    call = ToolCall("http.get", {"Content-Type": "json", "from": 1, "url": "x"}, dialect="gemma3")
     text = render_calls([call], "gemma3")
-    assert text == "[http.get(from=1, url='x', **{'Content-Type': 'json'})]"
+    assert text == "[http.get(**{'Content-Type': 'json'}, from=1, url='x')]"
     assert parse_tool_calls(text) == [call]
 
 

@@ -25,23 +25,38 @@ EXPECTED: dict[str, tuple[list[str], list[str]]] = {
     "embed_async.py": ([], ["alice: What is 2 ** 10? -> The result is 1024.", "bob:", "42"]),
     "custom_tool.py": (
         [],
-        ["'enum': ['pieces', 'dozens']", "('check_stock', {'item': 'apples', 'unit': 'pieces'}, "
-         "'12 pieces')", "Answer: We have 12 apples in stock."],
-    ),  # fmt: skip
+        [
+            "'enum': ['pieces', 'dozens']",
+            "('check_stock', {'item': 'apples', 'unit': 'pieces'}, '12 pieces')",
+            "Answer: We have 12 apples in stock.",
+        ],
+    ),
     "stream_terminal.py": (
         [],
-        ["Let me work that out.", "[tool] calculator({'expression': 'sqrt(2) * 10'})",
-         "[tool] ok in", "14.142135623730951", "[done] status=answered steps=2"],
-    ),  # fmt: skip
+        [
+            "Let me work that out.",
+            "[tool] calculator({'expression': 'sqrt(2) * 10'})",
+            "[tool] ok in",
+            "14.142135623730951",
+            "[done] status=answered steps=2",
+        ],
+    ),
     "approval_flow.py": (
         ["--decision", "edit"],
-        ["Paused: send_email(", "requires approval", "Outbox: ['team@example.com: Quarterly report']"],
+        [
+            "Paused: send_email(",
+            "requires approval",
+            "Outbox: ['team@example.com: Quarterly report']",
+        ],
     ),
     "langgraph_toolnode.py": (
         [],
-        ["'name': 'get_weather', 'args': {'city': 'Lisbon'}", "tool: It is 18°C and sunny",
-         "ai: Lisbon: 18°C and sunny."],
-    ),  # fmt: skip
+        [
+            "'name': 'get_weather', 'args': {'city': 'Lisbon'}",
+            "tool: It is 18°C and sunny",
+            "ai: Lisbon: 18°C and sunny.",
+        ],
+    ),
 }
 
 

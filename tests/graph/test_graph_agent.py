@@ -218,3 +218,58 @@ def test_graph_is_exposed_and_extendable() -> None:
     assert {"model", "execute", "approve", "finalize"} <= set(agent.graph.get_graph().nodes)
     builder = agent.state_graph()
     assert "model" in builder.nodes
+
+
+def test_a_run_that_failed_mid_way_resumes_without_rerunning_tools() -> None:
+    runs: list[int] = []
+    replies = iter(["[count(n=1)]", RuntimeError("inference server went away"), "Counted."])
+
+    def reply(messages: object) -> str:
+        value = next(replies)
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    @tool(idempotent=False)
+    def count(n: int) -> int:
+        """Count something.
+
+        Args:
+            n: How many.
+        """
+        runs.append(n)
+        return n
+
+    agent = Agent(ScriptedGemma(reply), tools=[count], guardrails=False)
+    with pytest.raises(RuntimeError, match="went away"):
+        agent.invoke("count one", thread_id="f")
+    assert agent.result("f").status == "running"
+    result = agent.resume("f")
+    assert result.answer == "Counted." and runs == [1]
+
+
+def test_the_agent_embeds_as_a_subgraph_of_a_messages_graph() -> None:
+    from langgraph.checkpoint.memory import InMemorySaver
+    from langgraph.graph import END, START, MessagesState, StateGraph
+
+    agent = Agent(
+        ScriptedGemma(["[add(a=1, b=2)]", "3", "[add(a=2, b=2)]", "4"]),
+        tools=[add],
+        guardrails=False,
+    )
+    parent = StateGraph(MessagesState)
+    parent.add_node("agent", agent.as_subgraph())
+    parent.add_edge(START, "agent")
+    parent.add_edge("agent", END)
+    graph = parent.compile(checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "parent"}}
+    graph.invoke({"messages": [("user", "1+2")]}, config)
+    out = graph.invoke({"messages": [("user", "2+2")]}, config)
+    assert [m.content for m in out["messages"] if m.type in ("ai", "tool")] == [
+        "",
+        "3",
+        "3",
+        "",
+        "4",
+        "4",
+    ]

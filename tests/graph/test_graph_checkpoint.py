@@ -41,8 +41,9 @@ def publish(text: str) -> str:
 
 def test_sqlite_threads_survive_a_restart(tmp_path: Path) -> None:
     db = tmp_path / "state" / "checkpoints.sqlite"
-    first = Agent(ScriptedGemma(["[add(a=1, b=2)]", "3"]), tools=[add], checkpointer=str(db),
-                  guardrails=False)  # fmt: skip
+    first = Agent(
+        ScriptedGemma(["[add(a=1, b=2)]", "3"]), tools=[add], checkpointer=str(db), guardrails=False
+    )
     first.invoke("1+2", thread_id="t")
     first.close()
     model = ScriptedGemma(["You asked 1+2."])
@@ -52,12 +53,18 @@ def test_sqlite_threads_survive_a_restart(tmp_path: Path) -> None:
     assert "1+2" in "\n".join(m.content for m in model.scripted.calls[0][0])
     assert len(result.messages) == 6
     second.close()
+    # Journal entries only live until the turn's results are checkpointed.
+    journal = SqliteJournal(db)
+    call_id = result.messages[1].tool_calls[0]["id"]
+    assert journal.get("t", call_id) is None
+    journal.close()
 
 
 def test_sqlite_approval_survives_a_restart(tmp_path: Path) -> None:
     db = tmp_path / "c.sqlite"
-    a = Agent(ScriptedGemma(['[publish(text="hi")]']), tools=[publish], checkpointer=db,
-              guardrails=False)  # fmt: skip
+    a = Agent(
+        ScriptedGemma(['[publish(text="hi")]']), tools=[publish], checkpointer=db, guardrails=False
+    )
     assert a.invoke("post hi", thread_id="p").status == "interrupted"
     a.close()
     b = Agent(ScriptedGemma(["Posted."]), tools=[publish], checkpointer=db, guardrails=False)
@@ -69,8 +76,12 @@ def test_sqlite_approval_survives_a_restart(tmp_path: Path) -> None:
 
 
 async def test_sqlite_checkpointer_works_under_ainvoke(tmp_path: Path) -> None:
-    agent = Agent(ScriptedGemma(["[add(a=2, b=2)]", "4", "Yes, 4."]), tools=[add],
-                  checkpointer=tmp_path / "a.sqlite", guardrails=False)  # fmt: skip
+    agent = Agent(
+        ScriptedGemma(["[add(a=2, b=2)]", "4", "Yes, 4."]),
+        tools=[add],
+        checkpointer=tmp_path / "a.sqlite",
+        guardrails=False,
+    )
     result = await agent.ainvoke("2+2", thread_id="x")
     assert result.answer == "4"
     again = await agent.ainvoke("and again?", thread_id="x")  # reads the thread back
@@ -123,12 +134,17 @@ def test_unreachable_postgres_is_an_error_without_the_password() -> None:
 @pytest.mark.slow
 def test_postgres_threads_are_shared_between_agents(postgres_db: str) -> None:
     """Two agents (two processes in production) serve the same thread through Postgres."""
-    a = Agent(ScriptedGemma(['[publish(text="hello")]']), tools=[publish],
-              checkpointer=postgres_db, guardrails=False)  # fmt: skip
+    a = Agent(
+        ScriptedGemma(['[publish(text="hello")]']),
+        tools=[publish],
+        checkpointer=postgres_db,
+        guardrails=False,
+    )
     paused = a.invoke("post hello", thread_id="shared")
     assert paused.status == "interrupted"
-    b = Agent(ScriptedGemma(["Posted it."]), tools=[publish], checkpointer=postgres_db,
-              guardrails=False)  # fmt: skip
+    b = Agent(
+        ScriptedGemma(["Posted it."]), tools=[publish], checkpointer=postgres_db, guardrails=False
+    )
     done = b.resume("shared", approve())
     assert done.answer == "Posted it." and done.tool_calls[0].result == "published: hello"
     assert len(a.result("shared").messages) == 4  # a sees b's work
@@ -138,8 +154,12 @@ def test_postgres_threads_are_shared_between_agents(postgres_db: str) -> None:
 
 @pytest.mark.slow
 async def test_postgres_checkpointer_under_ainvoke(postgres_db: str) -> None:
-    agent = Agent(ScriptedGemma(["[add(a=5, b=5)]", "10"]), tools=[add],
-                  checkpointer=postgres_db, guardrails=False)  # fmt: skip
+    agent = Agent(
+        ScriptedGemma(["[add(a=5, b=5)]", "10"]),
+        tools=[add],
+        checkpointer=postgres_db,
+        guardrails=False,
+    )
     result = await agent.ainvoke("5+5", thread_id="pg-async")
     assert result.answer == "10" and result.tool_calls[0].result == "10"
     agent.close()

@@ -111,3 +111,14 @@ def test_repeated_identical_errors_get_a_hint() -> None:
     assert "same error as before" not in tool_messages[0].content
     assert "already called fail" in tool_messages[1].content
     assert result.answer == "It is broken."
+
+
+def test_hitting_the_recursion_limit_still_returns_an_answer() -> None:
+    model = ScriptedGemma(['[lookup(q="a")]', '[lookup(q="b")]', '[lookup(q="c")]', "Hi."])
+    agent = Agent(model, tools=[lookup], guardrails=False, max_steps=8, recursion_limit=4)
+    result = agent.invoke("go", thread_id="r")
+    assert result.status == "budget"
+    assert result.answer.startswith("I ran out of steps") and "result for a" in result.answer
+    assert result.messages[-1].content == result.answer
+    # The thread is closed cleanly: the next message is a new turn, not the old loop.
+    assert agent.invoke("hello", thread_id="r").answer == "Hi."

@@ -43,6 +43,9 @@ def test_optional_nodes_follow_the_configuration() -> None:
     bare = Agent(ScriptedGemma(["x"]), tools=[noop], guardrails=False)
     nodes = set(bare.graph.get_graph().nodes)
     assert nodes == {"__start__", "__end__", "model", "approve", "execute", "finalize"}
-    full = set(Agent(ScriptedGemma(["x"]), tools=[noop],
-                     memory=InMemoryMemory(HashingEmbedder())).graph.get_graph().nodes)  # fmt: skip
+    full = set(
+        Agent(ScriptedGemma(["x"]), tools=[noop], memory=InMemoryMemory(HashingEmbedder()))
+        .graph.get_graph()
+        .nodes
+    )
     assert full - nodes == {"input", "output"}

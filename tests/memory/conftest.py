@@ -48,7 +48,16 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     data = tmp_path_factory.mktemp("chroma-server")
     log = (data / "server.log").open("wb")
     proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        [
+            str(chroma),
+            "run",
+            "--path",
+            str(data / "db"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
@@ -62,7 +71,9 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"chroma run did not start: {(data / 'server.log').read_text()[-2000:]}")
+                pytest.fail(
+                    f"chroma run did not start: {(data / 'server.log').read_text()[-2000:]}"
+                )
             time.sleep(0.2)
         yield "127.0.0.1", port
     finally:

@@ -29,9 +29,14 @@ def test_add_search_stats_forget_roundtrip(home, tmp_path):
     notes.write_text(
         "The boiler was serviced in March.\n\nThe landlord is Victor Lemaire.", encoding="utf-8"
     )
-    added = _run("add", str(notes), "--text", "Ada likes teal", "--user", "ada", "--embedder", "hashing")
+    added = _run(
+        "add", str(notes), "--text", "Ada likes teal", "--user", "ada", "--embedder", "hashing"
+    )
     assert added.exit_code == 0, added.output
-    assert "notes.txt: 1 chunk(s)" in added.output and "stored 2 memories for user 'ada'" in added.output
+    assert (
+        "notes.txt: 1 chunk(s)" in added.output
+        and "stored 2 memories for user 'ada'" in added.output
+    )
     # No --embedder needed from now on: the collection says which one wrote it.
     found = _run("search", "who is the landlord", "--user", "ada", "--json")
     assert found.exit_code == 0, found.output
@@ -51,14 +56,20 @@ def test_add_search_stats_forget_roundtrip(home, tmp_path):
     gone = _run("forget", "--id", memory_id)
     assert gone.exit_code == 0 and "forgot 1 memory" in gone.output
     refused = runner.invoke(app, ["memory", "forget", "--user", "ada"], input="n\n")
-    assert refused.exit_code == 1 and ChromaMemory(
-        home / "memory", embedder=HashingEmbedder()
-    ).count() == 1
+    assert (
+        refused.exit_code == 1
+        and ChromaMemory(home / "memory", embedder=HashingEmbedder()).count() == 1
+    )
     assert "forgot 1 memory" in _run("forget", "--user", "ada", "--yes").output
 
 
 def test_reembed_and_mismatch_messages(home):
-    assert _run("add", "--text", "Bo rides a scooter", "--user", "bo", "--embedder", "hashing").exit_code == 0
+    assert (
+        _run(
+            "add", "--text", "Bo rides a scooter", "--user", "bo", "--embedder", "hashing"
+        ).exit_code
+        == 0
+    )
     mismatch = _run("search", "scooter", "--user", "bo", "--embedder", "hashing:64")
     assert mismatch.exit_code == 1
     assert "written by embedder 'hashing-v1' (256 dimensions)" in mismatch.output

@@ -57,7 +57,10 @@ def test_reembed_swaps_in_a_new_vector_space_and_keeps_records(tmp_path):
     )
     store.add("Another user's fact.", user="v")
     seen: list[tuple[int, int]] = []
-    assert store.reembed(HashingEmbedder(64), batch_size=7, progress=lambda d, t: seen.append((d, t))) == 31
+    assert (
+        store.reembed(HashingEmbedder(64), batch_size=7, progress=lambda d, t: seen.append((d, t)))
+        == 31
+    )
     assert seen[-1] == (31, 31) and len(seen) == 5
     assert store.embedder.dimension == 64 and store.count() == 31
     assert store.search("topic 70", user="u", k=1)[0].id == ids[10]
@@ -143,7 +146,7 @@ class _LetterCounts(EmbeddingFunction):  # type: ignore[type-arg]
     def __init__(self) -> None:
         pass
 
-    def __call__(self, input):  # noqa: A002 - Chroma's parameter name
+    def __call__(self, input):
         out = []
         for text in input:
             vec = np.zeros(26, dtype=np.float32)

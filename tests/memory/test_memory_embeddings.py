@@ -17,7 +17,7 @@ from gemma_agents.memory import (
     embedder_from_spec,
 )
 from gemma_agents.memory._calibration import Calibration, load_or_compute
-from gemma_agents.testing.fake_ollama import FakeOllama, FakeModel
+from gemma_agents.testing.fake_ollama import FakeModel, FakeOllama
 
 
 def _dot(a, b):
@@ -30,10 +30,13 @@ def test_hashing_is_deterministic_across_processes_and_normalised():
     assert len(vec) == 64 and abs(math.sqrt(_dot(vec, vec)) - 1.0) < 1e-9
     code = (
         "from gemma_agents.memory import HashingEmbedder;"
-        "print(HashingEmbedder(64).embed_query(\"Ada's cat is called Pixel\"))"
+        'print(HashingEmbedder(64).embed_query("Ada\'s cat is called Pixel"))'
     )
     other = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
         env={"PYTHONHASHSEED": "123", "PYTHONPATH": ":".join(sys.path)},
     )
     assert other.stdout.strip() == repr(vec)
@@ -42,7 +45,11 @@ def test_hashing_is_deterministic_across_processes_and_normalised():
 def test_hashing_similarity_follows_shared_words():
     emb = HashingEmbedder()
     cat, cats, car = emb.embed_documents(
-        ["The grey cat sleeps on the sofa.", "Grey cats sleeping on sofas", "Engine oil for the car"]
+        [
+            "The grey cat sleeps on the sofa.",
+            "Grey cats sleeping on sofas",
+            "Engine oil for the car",
+        ]
     )
     assert _dot(cat, cats) > 0.3 > 0.1 > _dot(cat, car)
     # Stopwords alone carry nothing: two texts sharing only them are unrelated.
@@ -82,9 +89,17 @@ def test_bad_specs_are_config_errors(spec):
 def test_calibration_removes_the_common_direction_and_is_cached(tmp_path):
     # Vectors sharing a big common component, like a base LM's mean-pooled states.
     common = [5.0, 5.0, 5.0, 5.0]
-    raw = [[c + d for c, d in zip(common, delta, strict=True)] for delta in (
-        [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [1, 1, 0, 0], [0, 0, 1, 1]
-    )]
+    raw = [
+        [c + d for c, d in zip(common, delta, strict=True)]
+        for delta in (
+            [1, 0, 0, 0],
+            [0, 1, 0, 0],
+            [0, 0, 1, 0],
+            [0, 0, 0, 1],
+            [1, 1, 0, 0],
+            [0, 0, 1, 1],
+        )
+    ]
     calls = []
 
     def embed(texts):
@@ -134,7 +149,10 @@ def test_ollama_embedder_sends_embeddinggemma_prefixes():
 
 def test_ollama_embedder_truncation_batching_and_plain_models():
     with FakeOllama(
-        models={"embeddinggemma": FakeModel.embeddinggemma(), "nomic-embed-text": FakeModel.embeddinggemma()}
+        models={
+            "embeddinggemma": FakeModel.embeddinggemma(),
+            "nomic-embed-text": FakeModel.embeddinggemma(),
+        }
     ) as srv:
         small = OllamaEmbedder(host=srv.url, dimensions=128, batch_size=2)
         vectors = small.embed_documents(["a", "b", "c"])
@@ -178,7 +196,10 @@ QA = [
     ("Mira Okafor's dog is a greyhound named Biscuit.", "What is the name of Mira's pet?"),
     ("The Zephyr backend is written in Rust.", "Which programming language is Zephyr built with?"),
     ("Tomas plays the cello in the community orchestra.", "Which instrument does Tomas play?"),
-    ("The staging password rotates every Monday morning.", "How often do staging credentials change?"),
+    (
+        "The staging password rotates every Monday morning.",
+        "How often do staging credentials change?",
+    ),
 ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -119,7 +121,7 @@ def test_chunks_respect_paragraphs_sentences_and_overlap():
     assert chunks[-1].endswith("Gamma closes the document.")
     for chunk in chunks:  # never cut inside a word
         assert not chunk[0].isspace() and not chunk[-1].isspace()
-    for previous, current in zip(chunks, chunks[1:], strict=False):
+    for previous, current in itertools.pairwise(chunks):
         head = current.split(" ")[0]
         assert head in previous  # the overlap carries the previous chunk's tail
 
@@ -182,3 +184,11 @@ def test_ingest_file_errors_are_specific(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("", encoding="utf-8")
     assert ingest_file(mem, empty) == []
+
+
+async def test_arecall_matches_recall(store):
+    from gemma_agents.memory import arecall
+
+    expected = recall(store, "what is my cat called?", user="ada", threshold=0.1)
+    got = await arecall(store, "what is my cat called?", user="ada", threshold=0.1)
+    assert got == expected and got.block is not None

@@ -101,6 +101,8 @@ def test_add_many_dedupes_within_the_batch_and_against_the_store(make_store):
     )
     assert ids[1] == existing
     assert ids[2] == ids[0]
+    assert store.get(ids[0]).metadata["seen"] == 2
+    assert store.get(existing).metadata["seen"] == 2
     assert len(set(ids)) == 3
     assert store.count() == 3
     plain = store.add_many(["Lunch is at noon on Fridays."], user="u", dedupe=False)
@@ -115,9 +117,9 @@ def test_dedupe_can_be_disabled(make_store):
 
 
 def test_ttl_skips_expired_memories_and_prune_deletes_them(make_store):
-    store = make_store(ttl=timedelta(seconds=0.5))
+    store = make_store(ttl=timedelta(seconds=1.5))
     old = store.add("The old door code was 4411.", user="u")
-    time.sleep(0.7)
+    time.sleep(1.7)
     fresh = store.add("The new door code is 9082.", user="u")
     hits = store.search("door code", user="u", k=5)
     assert [h.id for h in hits] == [fresh]

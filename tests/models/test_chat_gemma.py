@@ -257,7 +257,9 @@ def test_streaming_hides_markup_and_emits_calls() -> None:
 def test_streaming_releases_false_alarms_at_the_end() -> None:
     llm = ScriptedGemma(["See [the docs](https://x.org) or use {braces}."], chunk_size=2)
     chunks = list(llm.bind_tools([WEATHER]).stream("Help?"))
-    assert "".join(str(c.content) for c in chunks) == "See [the docs](https://x.org) or use {braces}."
+    assert (
+        "".join(str(c.content) for c in chunks) == "See [the docs](https://x.org) or use {braces}."
+    )
     assert all(not c.tool_call_chunks for c in chunks)
 
 
@@ -316,7 +318,9 @@ def test_constrained_mode_call_then_final_answer() -> None:
     prompt = messages[0].content
     assert prompt.endswith("Request: Weather in Paris?\nJSON:")
     assert "Request: Is it raining in Paris right now?" in prompt  # a matching few-shot example
-    tools_in_schema = [o["properties"]["tool"]["const"] for o in schema["anyOf"] if "tool" in o["properties"]]
+    tools_in_schema = [
+        o["properties"]["tool"]["const"] for o in schema["anyOf"] if "tool" in o["properties"]
+    ]
     assert tools_in_schema == ["get_weather", "get_time"]
     assert any("final_answer" in o["properties"] for o in schema["anyOf"])
 
@@ -361,7 +365,9 @@ def test_images_become_runtime_images() -> None:
     sent = llm.scripted.calls[0][0][0]
     assert sent.images == [payload] and sent.content == "What is this?"
     with pytest.raises(UnsupportedFeature, match="remote image"):
-        llm.invoke([HumanMessage(content=[{"type": "image_url", "image_url": {"url": "https://x/y.png"}}])])
+        llm.invoke(
+            [HumanMessage(content=[{"type": "image_url", "image_url": {"url": "https://x/y.png"}}])]
+        )
 
 
 def test_runtime_object_and_bad_model() -> None:
@@ -384,3 +390,52 @@ def test_accepts_our_tool_objects_and_functions() -> None:
     msg = llm.bind_tools([get_time]).invoke("Time in UTC?")
     assert msg.tool_calls[0]["args"] == {"tz": "UTC"}
     assert json.loads(json.dumps(msg.tool_calls[0]["args"])) == {"tz": "UTC"}
+
+
+def test_constrained_mode_streams_calls_and_answers() -> None:
+    llm = ScriptedGemma(
+        [
+            '{"tool": "get_weather", "arguments": {"city": "Paris"}}',
+            '{"final_answer": "Sunny."}',
+        ],
+        mode="constrained",
+    )
+    bound = llm.bind_tools([WEATHER])
+    chunks = list(bound.stream("Weather in Paris?"))
+    merged = chunks[0]
+    for chunk in chunks[1:]:
+        merged = merged + chunk
+    assert [(c["name"], c["args"]) for c in merged.tool_calls] == [
+        ("get_weather", {"city": "Paris"})
+    ]
+    assert merged.content == "" and chunks[-1].usage_metadata is not None
+    answer = "".join(str(c.content) for c in bound.stream("Anything else?"))
+    assert answer == "Sunny."
+
+
+def test_constrained_mode_without_tools_is_plain_chat() -> None:
+    llm = ScriptedGemma(["Hi there."], mode="constrained")
+    msg = llm.invoke("Hello")
+    assert msg.content == "Hi there." and msg.tool_calls == []
+    _, fmt, _ = llm.scripted.calls[0]
+    assert fmt is None
+
+
+def test_with_structured_output_in_both_modes() -> None:
+    from pydantic import BaseModel
+
+    class Person(BaseModel):
+        """A person."""
+
+        name: str
+        age: int
+
+    prompted = ScriptedGemma(['[Person(name="Ann", age=3)]'])
+    assert prompted.with_structured_output(Person).invoke("Ann is 3") == Person(name="Ann", age=3)
+    constrained = ScriptedGemma(
+        ['{"tool": "Person", "arguments": {"name": "Ann", "age": 3}}'], mode="constrained"
+    )
+    result = constrained.with_structured_output(Person).invoke("Ann is 3")
+    assert result == Person(name="Ann", age=3)
+    _, schema, _ = constrained.scripted.calls[0]
+    assert schema["properties"]["tool"] == {"const": "Person"}  # a call is forced

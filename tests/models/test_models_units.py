@@ -129,7 +129,11 @@ def test_render_signature_mentions_types_and_descriptions() -> None:
 CALC = ToolSpec(
     "calculator",
     "Evaluate an arithmetic expression.",
-    {"type": "object", "properties": {"expression": {"type": "string"}}, "required": ["expression"]},
+    {
+        "type": "object",
+        "properties": {"expression": {"type": "string"}},
+        "required": ["expression"],
+    },
 )
 WEATHER = ToolSpec(
     "get_current_weather",
@@ -161,7 +165,11 @@ def test_shots_for_unrelated_request_end_with_direct_answer() -> None:
 def test_build_prompt_layout() -> None:
     prompt = build_prompt(
         [CALC],
-        [("request", "What is 2+2?"), ("call", ("calculator", {"expression": "2+2"})), ("result", "4")],
+        [
+            ("request", "What is 2+2?"),
+            ("call", ("calculator", {"expression": "2+2"})),
+            ("result", "4"),
+        ],
     )
     assert prompt == (
         "Tools:\n- calculator(expression: string): Evaluate an arithmetic expression.\n"
@@ -195,3 +203,11 @@ def test_markup_filter_emits_a_prefix_and_never_a_trigger(pieces: list[str]) -> 
     assert full.startswith(shown) and f.text == full
     assert not any(t in shown for t in ("[", "{", "<", "```", "FUNCTION_CALL"))
     assert shown + f.finish(full) == full
+
+
+def test_decode_output_keeps_a_truncated_answer() -> None:
+    turn = decode_output('{"final_answer": "2 to the power of 10 is 10000000000')
+    assert turn.truncated and turn.final_answer == "2 to the power of 10 is 10000000000"
+    turn = decode_output('{"final_answer": "line\\nbreak \\u00e')  # cut inside an escape
+    assert turn.final_answer == "line\nbreak"
+    assert decode_output('{"tool": "a", "arguments": {"x": "unfinished').error

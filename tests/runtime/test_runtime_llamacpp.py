@@ -114,15 +114,16 @@ def test_unrelated_prompt_reports_no_cache(rt: LlamaCppRuntime) -> None:
     assert result.usage.cached_tokens == 1  # only BOS is shared
 
 
+# Short keys keep the output within 32 tokens. Note: llama-cpp-python's schema converter
+# ignores numeric minimum/maximum, so the schema does not rely on them.
 OBJECT_SCHEMA = {
     "type": "object",
     "properties": {
-        "city": {"type": "string", "enum": ["Paris", "Rome"]},
-        "days": {"type": "integer", "minimum": 1, "maximum": 9},
-        "tags": {"type": "array", "items": {"enum": ["art", "food"]}, "maxItems": 1},
-        "where": {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]},
+        "n": {"type": "integer"},
+        "t": {"type": "array", "items": {"enum": ["art", "food"]}, "maxItems": 1},
+        "w": {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]},
     },
-    "required": ["city", "days", "tags", "where"],
+    "required": ["n", "t", "w"],
 }
 
 UNION_SCHEMA = {
@@ -245,3 +246,10 @@ def test_achat_and_astream(rt: LlamaCppRuntime) -> None:
     result, chunks = asyncio.run(go())
     assert result.text == "".join(c.text for c in chunks)
     assert chunks[-1].done
+
+
+def test_streamed_multibyte_text_is_never_split(rt: LlamaCppRuntime) -> None:
+    chunks = list(rt.complete("日本の首都は", options={**GREEDY, "num_predict": 8}, stream=True))
+    texts = [c.text for c in chunks if not c.done]
+    assert texts and all("\ufffd" not in t for t in texts)
+    assert any(ord(ch) > 0x3000 for ch in "".join(texts))  # the model did answer in CJK

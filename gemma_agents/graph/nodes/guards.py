@@ -235,7 +235,5 @@ async def acheck_output(
     message = _answer(state)
     if message is None:
         return {}
-    decision = await deps.guards.acheck_output(
-        message_text(message), guard_context(state, config)
-    )
+    decision = await deps.guards.acheck_output(message_text(message), guard_context(state, config))
     return _output_update(state, message, decision)

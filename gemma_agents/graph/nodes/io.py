@@ -29,7 +29,8 @@ def _merged(state: AgentState, update: dict[str, Any]) -> AgentState:
         return state
     view: dict[str, Any] = {**state, **update}
     if "messages" in update:
-        view["messages"] = add_messages(state.get("messages", []), update["messages"])
+        old: list[Any] = list(state.get("messages", []))
+        view["messages"] = add_messages(old, update["messages"])
     return view  # type: ignore[return-value]
 
 

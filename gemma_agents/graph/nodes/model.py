@@ -181,7 +181,9 @@ def finalize_node(deps: GraphDeps) -> Runnable[Any, Any]:
     def _looped(state: AgentState) -> bool:
         return state.get("loop_level", 0) > 0 and state.get("steps", 0) < deps.max_steps
 
-    def _update(state: AgentState, raw: Any | None) -> dict[str, Any]:
+    def _update(state: AgentState, config: RunnableConfig, raw: Any | None) -> dict[str, Any]:
+        if deps.journal is not None:
+            deps.journal.clear(thread_id_of(config))  # the turn's results are checkpointed
         text = ""
         if raw is not None:
             message = _as_ai(raw)
@@ -207,7 +209,7 @@ def finalize_node(deps: GraphDeps) -> Runnable[Any, Any]:
         except Exception as exc:
             log.warning("finalize: the model failed (%s); composing the answer", exc)
             raw = None
-        return _update(state, raw)
+        return _update(state, config, raw)
 
     async def arun(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
         messages = context_messages(deps, state, hint=FORCE_FINAL_HINT, budget=False)
@@ -216,6 +218,6 @@ def finalize_node(deps: GraphDeps) -> Runnable[Any, Any]:
         except Exception as exc:
             log.warning("finalize: the model failed (%s); composing the answer", exc)
             raw = None
-        return _update(state, raw)
+        return _update(state, config, raw)
 
     return make_node("finalize", run, arun)
