@@ -12,7 +12,8 @@ at all: they go back to the model as a correction, and only surface as
     ├── UserError                    developer mistakes
     │   ├── ConfigError              settings, model strings, data dir
     │   ├── SpecError                YAML workflow / guard / tool specs
-    │   └── ToolDefinitionError      a tool that cannot be built or registered
+    │   ├── ToolDefinitionError      a tool that cannot be built or registered
+    │   └── ApprovalPending          a new message on a thread paused for approval
     └── AgentRuntimeError            run-time failures
         ├── RuntimeUnavailable       no inference server / embedded runtime
         ├── ModelNotFound            the model is not present on the runtime
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 __all__ = [
     "AgentRuntimeError",
+    "ApprovalPending",
     "ConfigError",
     "EmbedderMismatch",
     "GemmaAgentsError",
@@ -94,6 +96,10 @@ class ToolDefinitionError(UserError):
         self.tool = tool
         self.problem = problem
         super().__init__(f"tool {tool!r}: {problem}", hint=hint)
+
+
+class ApprovalPending(UserError):
+    """A new message was sent to a thread that is waiting for an approval decision."""
 
 
 class AgentRuntimeError(GemmaAgentsError):

@@ -295,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-gemma", action="store_true", help="Quality with the hashing anchor only."
     )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="llama.cpp threads (default: the runtime's)."
+    )
     parser.add_argument("--json", type=Path, default=None, help="Also write the results here.")
     args = parser.parse_args(argv)
     console = Console(width=120)
@@ -364,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     from gemma_agents.memory import LlamaCppEmbedder
 
-                    runtime = _MemoRuntime(LlamaCppEmbedder().runtime)
+                    runtime = _MemoRuntime(LlamaCppEmbedder(n_threads=args.threads).runtime)
                     gemma = LlamaCppEmbedder(runtime)
                     gemma.dimension  # noqa: B018 - load now, not inside the timed loop
                     embedders.append(("gemma3-270m (llamacpp, default)", gemma))

@@ -40,7 +40,8 @@ def parse_tool_calls(
             validator can tell the model which names exist.
         dialect: A dialect name, or ``"auto"`` to detect it: explicit markup first
             (gemma4, functiongemma, hermes), then tool_code fences and python lists,
-            ``FUNCTION_CALL`` lines, JSON.
+            ``FUNCTION_CALL`` lines, JSON. Broken markup is reported in ``.errors``
+            unless a later dialect finds real calls.
 
     Returns:
         The calls (possibly none) with ``.text`` (the prose without call markup),
@@ -58,14 +59,12 @@ def parse_tool_calls(
         parsed = _safe_parse(candidate, text, specs)
         if parsed:
             return parsed
-        if candidate.explicit and parsed.errors:
-            # Explicit markup was present: it is the answer even when it failed to parse.
-            return parsed
-        if candidate.explicit:
+        if parsed.errors:
+            # Broken markup is reported unless a later dialect finds real calls (markup
+            # tokens can appear inside a string argument of another format).
+            fallback = fallback or parsed
+        elif candidate.explicit:
             text = parsed.text  # e.g. Gemma 4 thinking removed; keep looking for calls
-            continue
-        if parsed.errors and fallback is None:
-            fallback = parsed
     return fallback if fallback is not None else ParsedCalls(text=text, dialect=None)
 
 

@@ -37,6 +37,8 @@ class Dialect(ABC):
         explicit: ``True`` when calls are delimited by dedicated markup; such formats are
             detected before the ambiguous ones (python lists, bare JSON).
         priority: Auto-detection order (lower first): the most specific markup wins.
+        call_markers: Substrings that can begin call markup; a streaming consumer holds
+            text back from the user once one of them (or a prefix of one) appears.
     """
 
     name: ClassVar[str] = ""
@@ -45,6 +47,7 @@ class Dialect(ABC):
     stop: ClassVar[tuple[str, ...]] = ()
     explicit: ClassVar[bool] = False
     priority: ClassVar[int] = 100
+    call_markers: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def parse(self, text: str, tools: Sequence[ToolLike] | None = None) -> ParsedCalls:
@@ -81,7 +84,7 @@ class Dialect(ABC):
 
 
 DIALECTS: dict[str, Dialect] = {}
-"""Every registered dialect by name, in auto-detection order (explicit markup first)."""
+"""Every registered dialect by name (auto-detection follows ``Dialect.priority``)."""
 
 _ALIASES = {
     "python": "gemma3",

@@ -41,6 +41,7 @@ class FunctionGemmaDialect(Dialect):
     stop = ("<start_function_response>",)
     explicit = True
     priority = 20
+    call_markers = ("<start_function_call>",)
 
     def detect(self, text: str) -> bool:
         return FUNCTIONGEMMA.call_start in text

@@ -18,11 +18,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ..schema._feedback import unknown_tool_feedback
 from ._base import Dialect, register_dialect
 from ._pycall import CallSyntaxError, call_from_node, call_name, parse_expression, render_call
 from ._scan import find_fences, python_extent, remove_spans, result_text
-from ._spec import ToolLike, tool_specs
+from ._spec import ToolLike, tool_specs, unknown_tool_feedback
 from ._types import ParsedCalls, ToolCall, ToolSpec
 
 __all__ = ["Gemma3Dialect", "PythonCallParser"]
@@ -68,12 +67,10 @@ class PythonCallParser:
             if self._take_statements(body, explicit=explicit, prominent=True):
                 self.spans.append((fence.start, fence.end))
         fenced = [(f.start, f.end) for f in fences]
-        if not self.calls and not self.errors and stripped and not fences:
-            # A bare answer: the whole output is a call (or calls), no brackets.
-            if not stripped.startswith("[") and self._take_statements(
-                stripped, explicit=False, prominent=True, bare=True
-            ):
-                self.spans.append((0, len(text)))
+        bare = not self.calls and not self.errors and not fences and stripped[:1] not in ("", "[")
+        # A bare answer: the whole output is a call (or calls), no brackets.
+        if bare and self._take_statements(stripped, explicit=False, prominent=True, bare=True):
+            self.spans.append((0, len(text)))
         for m in _LIST_START_RE.finditer(text):
             start = m.start()
             if any(s <= start < e for s, e in fenced + self.spans):
@@ -122,11 +119,14 @@ class PythonCallParser:
                 module = ast.parse(stripped, mode="exec")
             except (SyntaxError, ValueError, MemoryError, RecursionError):
                 module = None
-            if module is not None and module.body:
-                if all(
+            if (
+                module is not None
+                and module.body
+                and all(
                     isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) for s in module.body
-                ):
-                    elts = [s.value for s in module.body if isinstance(s, ast.Expr)]
+                )
+            ):
+                elts = [s.value for s in module.body if isinstance(s, ast.Expr)]
         if elts is None:
             if explicit:
                 self.errors.append(
@@ -137,7 +137,9 @@ class PythonCallParser:
         elts = [_unwrap_print(e) if explicit else e for e in elts]
         if not all(isinstance(e, ast.Call) and call_name(e.func) for e in elts):
             if explicit:
-                self.errors.append((stripped[:200], "tool_code block holds something besides calls"))
+                self.errors.append(
+                    (stripped[:200], "tool_code block holds something besides calls")
+                )
                 return True
             return False
         if bare:
@@ -206,6 +208,7 @@ class Gemma3Dialect(Dialect):
     stop = ()
     explicit = False
     priority = 40
+    call_markers = ("[", "```")
 
     def parse(self, text: str, tools: Sequence[ToolLike] | None = None) -> ParsedCalls:
         return PythonCallParser(self.name, tool_specs(tools)).parse(text)

@@ -56,6 +56,7 @@ class Gemma4Dialect(Dialect):
     stop = ("<|tool_response>",)
     explicit = True
     priority = 10
+    call_markers = ("<|tool_call>", "<|channel>")
 
     def detect(self, text: str) -> bool:
         return GEMMA4.call_start in text or "<|channel>" in text

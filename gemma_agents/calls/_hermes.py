@@ -61,7 +61,9 @@ def _blocks(text: str) -> list[tuple[int, int, str]]:
                 body_end = json_end
                 end = j + len(_CLOSE) if text.startswith(_CLOSE, j) else j
         if end == -1:
-            stops = [k for k in (text.find(_CLOSE, body_start), text.find(_OPEN, body_start)) if k != -1]
+            stops = [
+                k for k in (text.find(_CLOSE, body_start), text.find(_OPEN, body_start)) if k != -1
+            ]
             body_end = min(stops) if stops else len(text)
             end = body_end + len(_CLOSE) if text.startswith(_CLOSE, body_end) else body_end
         blocks.append((start, end, text[body_start:body_end].strip()))
@@ -78,6 +80,7 @@ class HermesDialect(Dialect):
     stop = ()
     explicit = True
     priority = 30
+    call_markers = ("<tool_call>",)
 
     def detect(self, text: str) -> bool:
         return "<tool_call>" in text
@@ -116,9 +119,7 @@ class HermesDialect(Dialect):
         )
 
     def render_tools(self, tools: Sequence[ToolLike]) -> str:
-        lines = "\n".join(
-            json.dumps(s.to_openai(), ensure_ascii=False) for s in tool_specs(tools)
-        )
+        lines = "\n".join(json.dumps(s.to_openai(), ensure_ascii=False) for s in tool_specs(tools))
         return HERMES_INSTRUCTION.format(tools=lines)
 
     def render_calls(self, calls: Sequence[ToolCall]) -> str:

@@ -11,11 +11,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ..schema._feedback import unknown_tool_feedback
 from ._base import Dialect, register_dialect
 from ._jsoncall import NotACall, call_from_json, is_call_shaped
 from ._scan import find_fences, iter_json_values, remove_spans, result_text
-from ._spec import ToolLike, tool_specs
+from ._spec import ToolLike, tool_specs, unknown_tool_feedback
 from ._types import ParsedCalls, ToolCall, ToolSpec
 
 __all__ = ["JsonDialect", "parse_json_calls"]
@@ -42,9 +41,9 @@ def parse_json_calls(text: str, specs: list[ToolSpec], dialect: str = "json") ->
         prominent = not text[:start].strip() and not text[end:].strip()
         prominent = prominent or _whole_fence(text, start, end)
         names = [_name_of(v) for v in items]
-        if known and not any(n in known for n in names):
-            if not (prominent and all(is_call_shaped(v, strict=True) for v in items)):
-                continue
+        unknown_only = known and not any(n in known for n in names)
+        if unknown_only and not (prominent and all(is_call_shaped(v, strict=True) for v in items)):
+            continue
         raw_all = text[start:end]
         for item, name in zip(items, names, strict=True):
             raw = json.dumps(item, ensure_ascii=False) if len(items) > 1 else raw_all
@@ -107,6 +106,7 @@ class JsonDialect(Dialect):
     stop = ()
     explicit = False
     priority = 60
+    call_markers = ("{", "[", "```")
 
     def parse(self, text: str, tools: Sequence[ToolLike] | None = None) -> ParsedCalls:
         return parse_json_calls(text, tool_specs(tools), self.name)

@@ -12,11 +12,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ..schema._feedback import unknown_tool_feedback
 from ._base import Dialect, register_dialect
 from ._pycall import CallSyntaxError, call_from_node, parse_expression, render_call
 from ._scan import python_extent, remove_spans, result_text
-from ._spec import ToolLike, tool_specs
+from ._spec import ToolLike, tool_specs, unknown_tool_feedback
 from ._types import ParsedCalls, ToolCall
 
 __all__ = ["LineDialect"]
@@ -41,6 +40,7 @@ class LineDialect(Dialect):
     stop = ()
     explicit = False
     priority = 50
+    call_markers = ("FUNCTION_CALL:",)
 
     def parse(self, text: str, tools: Sequence[ToolLike] | None = None) -> ParsedCalls:
         specs = {s.name: s for s in tool_specs(tools)}

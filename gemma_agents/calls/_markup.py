@@ -119,8 +119,8 @@ class MarkupFormat:
         raw = text[start:pos]
         return ToolCall(name=name, arguments=arguments, dialect=self.dialect, raw=raw), pos
 
-    def _recover_end(self, text: str, body: str | int) -> int:
-        pos = int(body)
+    def _recover_end(self, text: str, pos: int) -> int:
+        """Where a broken call ends: its end token, the next call, or the end of text."""
         ends = [
             i for i in (text.find(self.call_end, pos), text.find(self.call_start, pos)) if i != -1
         ]
@@ -148,15 +148,18 @@ class MarkupFormat:
 
 
 def declaration_schema(schema: Mapping[str, Any], *, top: bool = False) -> dict[str, Any]:
-    """A JSON schema rewritten the way Google's templates declare it: upper-case types,
-    ``properties``/``required``/``type`` first at the top level, BFCL/Java type names mapped."""
+    """A JSON schema rewritten the way Google's templates declare it: upper-case types
+    (BFCL/Java names mapped), properties sorted by name, ``description`` first and ``type``
+    last in every node (``properties``, ``required``, ``type`` at the top level)."""
     out: dict[str, Any] = {}
     for key, value in schema.items():
         if key == "type":
             out[key] = _upper_type(value)
         elif key == "properties" and isinstance(value, Mapping):
+            # The chat templates iterate properties with jinja's dictsort.
             out[key] = {
-                k: declaration_schema(v) if isinstance(v, Mapping) else v for k, v in value.items()
+                k: declaration_schema(v) if isinstance(v, Mapping) else v
+                for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
             }
         elif key in ("items", "additionalProperties") and isinstance(value, Mapping):
             out[key] = declaration_schema(value)
@@ -166,10 +169,10 @@ def declaration_schema(schema: Mapping[str, Any], *, top: bool = False) -> dict[
             out[key] = value
     if top:
         out.setdefault("type", "OBJECT")
-        ordered = {k: out[k] for k in ("properties", "required", "type") if k in out}
-        ordered.update({k: v for k, v in out.items() if k not in ordered})
-        return ordered
-    return out
+    first = [k for k in ("description", "properties", "required") if k in out]
+    middle = [k for k in out if k not in first and k != "type"]
+    last = ["type"] if "type" in out else []
+    return {k: out[k] for k in (*first, *middle, *last)}
 
 
 def _upper_type(value: Any) -> Any:
@@ -190,7 +193,7 @@ def _response_payload(result: Any) -> Mapping[str, Any]:
             decoded = None
         if isinstance(decoded, dict):
             return decoded
-    return {"result": result}
+    return {"value": result}  # what the Gemma 4 template writes for a non-object result
 
 
 def _skip_ws(text: str, pos: int) -> int:

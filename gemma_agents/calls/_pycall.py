@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import io
+import itertools
 import keyword
 import math
 import tokenize
@@ -24,6 +25,7 @@ __all__ = [
     "CallSyntaxError",
     "call_from_node",
     "call_name",
+    "literal_value",
     "parse_expression",
     "render_call",
     "render_value",
@@ -205,7 +207,7 @@ def _rename_keyword_args(source: str) -> str | None:
     significant = [t for t in tokens if t.type not in (tokenize.NL, tokenize.COMMENT)]
     targets = [
         tok
-        for tok, nxt in zip(significant, significant[1:], strict=False)
+        for tok, nxt in itertools.pairwise(significant)
         if tok.type == tokenize.NAME
         and keyword.iskeyword(tok.string)
         and tok.string not in _RESERVED_ARG_NAMES

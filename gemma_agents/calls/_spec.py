@@ -7,13 +7,13 @@ models, plain functions); every dialect renders from the one normalised shape.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
 from ..exceptions import ToolDefinitionError
 from ._types import ToolSpec
 
-__all__ = ["ToolLike", "param_names", "to_tool_spec", "tool_specs"]
+__all__ = ["ToolLike", "param_names", "to_tool_spec", "tool_specs", "unknown_tool_feedback"]
 
 ToolLike: TypeAlias = Any
 """A :class:`ToolSpec`, a ``{name, description, parameters}`` or OpenAI tool dict, a
@@ -74,6 +74,14 @@ def param_names(spec: ToolSpec) -> list[str]:
     """The tool's parameter names in declaration order (for positional arguments)."""
     props = spec.parameters.get("properties") if isinstance(spec.parameters, Mapping) else None
     return list(props) if isinstance(props, Mapping) else []
+
+
+def unknown_tool_feedback(name: str, valid_names: Iterable[str]) -> str:
+    """:func:`gemma_agents.schema.unknown_tool_feedback`, imported on first use so that
+    ``import gemma_agents.calls`` does not pull in pydantic model building."""
+    from ..schema._feedback import unknown_tool_feedback as feedback
+
+    return feedback(name, valid_names)
 
 
 def _from_mapping(data: Mapping[str, Any]) -> ToolSpec:

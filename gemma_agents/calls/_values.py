@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["ValueSyntaxError", "ValueSyntax"]
+__all__ = ["ValueSyntax", "ValueSyntaxError"]
 
 _INT_RE = re.compile(r"[+-]?\d+")
 _FLOAT_RE = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?")
@@ -127,8 +127,8 @@ class ValueSyntax:
             return self._array(text, pos + 1, depth + 1)
         end = pos
         stops = set(terminators) | {"}", "]", ")"}
-        while end < len(text) and text[end] not in stops and not text.startswith(
-            self.delimiter, end
+        while (
+            end < len(text) and text[end] not in stops and not text.startswith(self.delimiter, end)
         ):
             if text[end] == "\n" and "\n" not in terminators:
                 break

@@ -33,7 +33,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.errors import GraphRecursionError
 from langgraph.types import Command, Durability, StreamMode
 
-from ..exceptions import ConfigError, UserError
+from ..exceptions import ApprovalPending, ConfigError
 from .builder import build_state_graph
 from .checkpoint import CheckpointSpec, Persistence, resolve_checkpointer
 from .events import AgentEvent, FinalEvent
@@ -68,10 +68,6 @@ __all__ = ["Agent", "ApprovalPending"]
 log = logging.getLogger(__name__)
 
 STREAM_MODES: list[StreamMode] = ["messages", "custom", "updates"]
-
-
-class ApprovalPending(UserError):
-    """A new message was sent to a thread that is waiting for an approval decision."""
 
 
 class Agent:

@@ -31,9 +31,10 @@ from ..calls import Dialect, get_dialect, render_calls, render_tools, split_thin
 from ..calls._types import ToolCall, ToolSpec
 from ..exceptions import ConfigError
 from ..runtime.base import ChatResult, StreamChunk
+from ._output import final_chunk
 from ._plan import ChatRequest, CompleteRequest, Outcome, Plan, finish_calls, parse_text
 from .constrained import decode_output, union_schema
-from .fewshot import Step, build_prompt, select_shots
+from .fewshot import Step, build_prompt, order_tools, select_shots
 from .messages import content_text, to_runtime_messages
 from .repair import check_call
 from .selection import Strategy
@@ -213,7 +214,7 @@ class StepBuilder:
             shots = select_shots(
                 self.last_request(), offered, direct_shots=2 if first_step_final else 0
             )
-        prompt = build_prompt(offered, steps, shots)
+        prompt = build_prompt(order_tools(self.last_request(), offered), steps, shots)
         schema = union_schema(offered, allow_tools=allow_tools, allow_final=allow_final)
         options = dict(self.options)
         options["stop"] = [*options.get("stop", []), *_CONSTRAINED_STOP]
@@ -373,8 +374,6 @@ class StreamAssembler:
 
     def final_chunks(self, outcome: Outcome) -> list[AIMessageChunk]:
         """Calls not yet emitted, then the last chunk (rest of the prose, usage, metadata)."""
-        from .chat_gemma import final_chunk
-
         pending = list(self.emitted)
         out = []
         for call in outcome.calls:

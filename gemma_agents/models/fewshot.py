@@ -25,7 +25,7 @@ from typing import Any
 from ..calls._types import ToolSpec
 from .constrained import format_schema, render_signature
 
-__all__ = ["BANK", "Shot", "Step", "build_prompt", "render_steps", "select_shots"]
+__all__ = ["BANK", "Shot", "Step", "build_prompt", "order_tools", "render_steps", "select_shots"]
 
 Step = tuple[str, Any]
 """One transcript line: ``("request", text)``, ``("call", (name, args))``, ``("result",
@@ -333,6 +333,17 @@ def select_shots(
         # Unrelated request: show the bound tools rightly left unused, right before it.
         return [*adapted, *(replace(s, tools=tuple(tools)) if tools else s for s in direct)]
     return [*direct, *adapted]
+
+
+def order_tools(request: str, tools: Sequence[ToolSpec]) -> list[ToolSpec]:
+    """The tools sorted so the one sharing most words with the request is listed last.
+
+    Small models lean towards what they read last; among several similar tools
+    (``country_info.capital`` / ``.population``) this breaks the tie in favour of the
+    one the request talks about. Ties keep the caller's order.
+    """
+    req = _words(request)
+    return sorted(tools, key=lambda t: _similarity(req, _words(_tool_text([t]))))
 
 
 def render_steps(steps: Sequence[Step]) -> str:

@@ -21,6 +21,9 @@ from typing import Any
 
 __all__ = ["greedy_grammar_tokens"]
 
+#: Candidates checked one by one before falling back to masking the whole vocabulary.
+_TOP_K = 32
+
 
 def _reuse_prefix(llama: Any, tokens: Sequence[int]) -> None:
     """Keep the longest cached prefix, as ``Llama.generate`` does, and drop the rest.
@@ -62,26 +65,39 @@ def greedy_grammar_tokens(
     try:
         _reuse_prefix(llama, tokens)
         llama.eval(list(tokens[llama.n_tokens :]))
-        while True:
-            logits = np.ctypeslib.as_array(llama._ctx.get_logits_ith(-1), shape=(n_vocab,))
-            token = int(np.argmax(logits))
+
+        def allowed(token: int) -> bool:
             one[0].id, one[0].logit, one[0].p = token, 1.0, 0.0
             one_array.size, one_array.selected, one_array.sorted = 1, -1, False
             llama_cpp.llama_sampler_apply(sampler, ctypes.byref(one_array))
-            if math.isinf(one[0].logit):  # rejected: mask everything, take the best allowed
-                if full is None:
-                    full = np.zeros(n_vocab, dtype=[("id", "<i4"), ("logit", "<f4"), ("p", "<f4")])
-                    full["id"] = np.arange(n_vocab, dtype=np.int32)
-                full["logit"] = logits
-                full["p"] = 0.0
-                array = llama_cpp.llama_token_data_array(
-                    data=full.ctypes.data_as(llama_cpp.llama_token_data_p),
-                    size=n_vocab,
-                    selected=-1,
-                    sorted=False,
-                )
-                llama_cpp.llama_sampler_apply(sampler, ctypes.byref(array))
-                token = int(np.argmax(full["logit"]))
+            return not math.isinf(one[0].logit)
+
+        while True:
+            logits = np.ctypeslib.as_array(llama._ctx.get_logits_ith(-1), shape=(n_vocab,))
+            token = int(np.argmax(logits))
+            if not allowed(token):
+                # The best allowed token is the first allowed one in (logit desc, id asc)
+                # order, which is greedy's tie rule: try the top few one by one before
+                # masking the whole vocabulary.
+                top = np.argpartition(logits, -_TOP_K)[-_TOP_K:]
+                ranked = top[np.lexsort((top, -logits[top]))]
+                token = next((int(t) for t in ranked if allowed(int(t))), -1)
+                if token < 0 or logits[token] == logits[ranked[-1]]:  # none, or a tie at the edge
+                    if full is None:
+                        full = np.zeros(
+                            n_vocab, dtype=[("id", "<i4"), ("logit", "<f4"), ("p", "<f4")]
+                        )
+                        full["id"] = np.arange(n_vocab, dtype=np.int32)
+                    full["logit"] = logits
+                    full["p"] = 0.0
+                    array = llama_cpp.llama_token_data_array(
+                        data=full.ctypes.data_as(llama_cpp.llama_token_data_p),
+                        size=n_vocab,
+                        selected=-1,
+                        sorted=False,
+                    )
+                    llama_cpp.llama_sampler_apply(sampler, ctypes.byref(array))
+                    token = int(np.argmax(full["logit"]))
             llama_cpp.llama_sampler_accept(sampler, token)
             yield token
             llama.eval([token])

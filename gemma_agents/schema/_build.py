@@ -27,9 +27,16 @@ import threading
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    create_model,
+)
 from pydantic import ValidationError as PydanticValidationError
-from pydantic import create_model
 
 from ._normalize import normalize_schema
 
@@ -72,10 +79,11 @@ def model_from_json_schema(
     if cached is not None:
         return cached
     norm = normalize_schema(schema or {})
+    free_form = norm.get("type") == "object" and "properties" not in norm
     if norm.get("additionalProperties") is True or (
-        isinstance(norm.get("additionalProperties"), Mapping) and not norm.get("properties")
+        free_form and norm.get("additionalProperties") is not False
     ):
-        extra = "allow"
+        extra = "allow"  # a free-form object: any argument names are fine
     model = _Builder(norm, extra, code_strings).model(norm, _class_name(name), 0)
     with _CACHE_LOCK:
         if len(_CACHE) >= _CACHE_MAX:
@@ -174,14 +182,17 @@ class _Builder:
         )
 
     def model(self, node: Mapping[str, Any], name: str, depth: int) -> type[BaseModel]:
-        props = node.get("properties") if isinstance(node.get("properties"), Mapping) else {}
+        raw_props = node.get("properties")
+        props: Mapping[str, Any] = raw_props if isinstance(raw_props, Mapping) else {}
         required = set(node.get("required") or ())
         names = safe_field_names(list(props))
         fields: dict[str, Any] = {}
         for original, sub in props.items():
             sub = sub if isinstance(sub, Mapping) else {}
             annotation = self.annotation(sub, f"{name}_{names[original]}", depth + 1)
-            description = sub.get("description") if isinstance(sub.get("description"), str) else None
+            description = (
+                sub.get("description") if isinstance(sub.get("description"), str) else None
+            )
             if original in required and "default" not in sub:
                 fields[names[original]] = (
                     annotation,

@@ -78,7 +78,8 @@ def validation_feedback(
             lines.append("- " + _describe(item, norm))
     else:
         lines.append(f"- {error}")
-    props = norm.get("properties") if isinstance(norm.get("properties"), Mapping) else {}
+    raw_props = norm.get("properties")
+    props: Mapping[str, Any] = raw_props if isinstance(raw_props, Mapping) else {}
     required = [r for r in norm.get("required") or [] if r in props]
     if props:
         lines.append(

@@ -118,7 +118,8 @@ def _node(schema: Mapping[str, Any]) -> dict[str, Any]:
         required = out.get("required")
         names = [r for r in required if r in props] if isinstance(required, list) else []
         optional = {
-            k for k, v in (schema.get("properties") or {}).items()
+            k
+            for k, v in (schema.get("properties") or {}).items()
             if isinstance(v, Mapping) and v.get("optional") is True
         }
         names = [n for n in names if n not in optional]
@@ -127,12 +128,12 @@ def _node(schema: Mapping[str, Any]) -> dict[str, Any]:
     elif "required" in out and not isinstance(out.get("required"), list):
         out.pop("required")
     enum = out.get("enum")
-    if _is_type(out, "array") and isinstance(enum, list) and enum:
-        if all(not isinstance(e, list) for e in enum):
-            items = dict(out.get("items") or {})
-            items.setdefault("enum", enum)
-            out["items"] = items
-            out.pop("enum")
+    scalar_enum = isinstance(enum, list) and enum and all(not isinstance(e, list) for e in enum)
+    if _is_type(out, "array") and scalar_enum:
+        items = dict(out.get("items") or {})
+        items.setdefault("enum", enum)
+        out["items"] = items
+        out.pop("enum")
     return out
 
 

@@ -117,7 +117,7 @@ def test_gemma3_unterminated_list_is_an_error() -> None:
         "Use [1, 2] as input.",
         "See [the docs](https://example.com) for details.",
         '```python\nprint("hello")\nx = [len(s) for s in items]\n```',
-        '```python\ndef f():\n    return [g(x=1)]\n```',
+        "```python\ndef f():\n    return [g(x=1)]\n```",
         '{"a": 1, "b": [1, 2]}',
         "Call me at [555-1234].",
         "I don't know [maybe] (really).",
@@ -282,7 +282,7 @@ def test_render_tools_per_dialect() -> None:
     )
     assert "required:[<escape>city<escape>],type:<escape>OBJECT<escape>}}" in fg
     assert render_tools([WEATHER], "gemma4").startswith("<|tool>declaration:get_weather{")
-    assert "<tools>\n{\"type\": \"function\"" in render_tools([WEATHER], "hermes")
+    assert '<tools>\n{"type": "function"' in render_tools([WEATHER], "hermes")
     assert "FUNCTION_CALL: function_name(" in render_tools([WEATHER], "line")
     assert render_tools([WEATHER], "native") == ""
 
@@ -295,7 +295,7 @@ def test_render_tool_result_per_dialect() -> None:
     )
     assert (
         render_tool_result("f", "22C", "gemma4")
-        == '<|tool_response>response:f{result:<|"|>22C<|"|>}<tool_response|>'
+        == '<|tool_response>response:f{value:<|"|>22C<|"|>}<tool_response|>'
     )
     assert render_tool_result("f", "ok", "hermes").startswith("<tool_response>\n{")
     assert "f" in render_tool_result("f", "ok", "json")
@@ -310,9 +310,24 @@ def test_dialect_metadata() -> None:
     assert {get_dialect(n).result_role for n in ("gemma3", "json", "line", "hermes")} == {"user"}
     assert get_dialect("native").result_role == "tool"
     assert get_dialect("python") is get_dialect("gemma3")
-    assert set(DIALECTS) >= {"gemma3", "json", "functiongemma", "gemma4", "hermes", "line", "native"}
+    assert set(DIALECTS) >= {
+        "gemma3",
+        "json",
+        "functiongemma",
+        "gemma4",
+        "hermes",
+        "line",
+        "native",
+    }
     with pytest.raises(ConfigError, match="unknown tool-call dialect"):
         get_dialect("klingon")
+
+
+@pytest.mark.parametrize("name", ["gemma3", "json", "functiongemma", "gemma4", "hermes", "line"])
+def test_rendered_calls_start_with_a_declared_call_marker(name: str) -> None:
+    dialect = get_dialect(name)
+    text = dialect.render_calls([ToolCall("f", {"x": 1})])
+    assert dialect.call_markers and text.startswith(dialect.call_markers)
 
 
 def test_render_calls_gemma3_non_identifier_argument_names() -> None:
@@ -325,3 +340,45 @@ def test_render_calls_gemma3_non_identifier_argument_names() -> None:
 def test_auto_prefers_explicit_markup() -> None:
     text = '<tool_call>{"name": "a", "arguments": {}}</tool_call> and [b(x=1)]'
     assert detect_dialect(text) == "hermes"
+
+
+def test_functiongemma_declaration_matches_googles_documented_example() -> None:
+    spec = ToolSpec(
+        "get_current_weather",
+        "Gets the current weather in a given location.",
+        {
+            "type": "object",
+            "properties": {
+                "location": {
+                    "type": "string",
+                    "description": 'The city and state, e.g. "San Francisco, CA" or "Tokyo, JP"',
+                },
+                "unit": {
+                    "type": "string",
+                    "enum": ["celsius", "fahrenheit"],
+                    "description": "The unit to return the temperature in.",
+                },
+            },
+            "required": ["location"],
+        },
+    )
+    # Verbatim from Google's FunctionGemma "formatting and best practices" page.
+    expected = (
+        "You are a model that can do function calling with the following functions"
+        "<start_function_declaration>declaration:get_current_weather{description:<escape>Gets "
+        "the current weather in a given location.<escape>,parameters:{properties:{location:"
+        '{description:<escape>The city and state, e.g. "San Francisco, CA" or "Tokyo, JP"'
+        "<escape>,type:<escape>STRING<escape>},unit:{description:<escape>The unit to return "
+        "the temperature in.<escape>,enum:[<escape>celsius<escape>,<escape>fahrenheit<escape>],"
+        "type:<escape>STRING<escape>}},required:[<escape>location<escape>],type:<escape>OBJECT"
+        "<escape>}}<end_function_declaration>"
+    )
+    assert render_tools([spec], "functiongemma") == expected
+    call = "<start_function_call>call:get_current_weather{location:<escape>Tokyo, Japan<escape>}<end_function_call>"
+    assert got(parse_tool_calls(call)) == [C("get_current_weather", {"location": "Tokyo, Japan"})]
+    assert (
+        render_tool_result(
+            "get_current_weather", {"temperature": 15, "weather": "sunny"}, "functiongemma"
+        )
+        == "<start_function_response>response:get_current_weather{temperature:15,weather:<escape>sunny<escape>}<end_function_response>"
+    )

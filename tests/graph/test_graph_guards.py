@@ -211,3 +211,47 @@ def test_default_guardrails_redact_secrets_in_answers() -> None:
     model = ScriptedGemma([f"Your key is {key}"])
     result = Agent(model).invoke("what is my key?")
     assert key not in result.answer and "REDACTED" in result.answer
+
+
+class _Recorder(Guardrail):
+    """Keeps the contexts it was shown, to check what the graph passes in ``extra``."""
+
+    name = "recorder"
+    stages = frozenset({"input", "output"})
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, dict[str, object]]] = []
+
+    def check_input(self, text: str, ctx: GuardContext) -> Decision | None:
+        self.seen.append(("input", dict(ctx.extra)))
+        return None
+
+    def check_output(self, text: str, ctx: GuardContext) -> Decision | None:
+        self.seen.append(("output", dict(ctx.extra)))
+        return None
+
+
+def test_guard_context_carries_message_count_attachments_and_question() -> None:
+    recorder = _Recorder()
+    agent = Agent(ScriptedGemma(["It is a cat."]), guardrails=[recorder])
+    image = HumanMessage(
+        content=[
+            {"type": "text", "text": "What is in this picture?"},
+            {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}},
+        ]
+    )
+    agent.invoke(image, thread_id="ctx")
+    (_, first), (_, out) = recorder.seen
+    assert first["message_count"] == 1
+    assert first["attachments"] == ["iVBORw0KGgo="]
+    assert out["user_message"] == "What is in this picture?"
+
+
+def test_message_count_limit_blocks_a_long_thread() -> None:
+    from gemma_agents.guardrails import LimitsGuard
+
+    agent = Agent(ScriptedGemma(["one", "two"]), guardrails=[LimitsGuard(max_messages=2)])
+    assert agent.invoke("first", thread_id="long").status == "answered"
+    second = agent.invoke("second", thread_id="long")
+    assert second.status == "blocked"
+    assert any("message" in r for d in second.decisions for r in d["reasons"])

@@ -206,7 +206,9 @@ QA = [
 @pytest.fixture(scope="module")
 def gemma_embedder():
     pytest.importorskip("llama_cpp")
-    return LlamaCppEmbedder(n_threads=2)
+    # One thread: on a shared, oversubscribed CPU llama.cpp's spinning threads make two
+    # threads several times slower than one.
+    return LlamaCppEmbedder(n_threads=1)
 
 
 @pytest.mark.embedded

@@ -12,7 +12,7 @@ from gemma_agents.calls._types import ToolSpec
 from gemma_agents.exceptions import ConfigError
 from gemma_agents.models import format_schema, select_shots, select_strategy, union_schema
 from gemma_agents.models.constrained import decode_output, render_signature
-from gemma_agents.models.fewshot import build_prompt
+from gemma_agents.models.fewshot import build_prompt, order_tools
 from gemma_agents.models.selection import fallback_strategy
 from gemma_agents.models.streaming import MarkupFilter
 from gemma_agents.runtime.base import Capabilities
@@ -211,3 +211,17 @@ def test_decode_output_keeps_a_truncated_answer() -> None:
     turn = decode_output('{"final_answer": "line\\nbreak \\u00e')  # cut inside an escape
     assert turn.final_answer == "line\nbreak"
     assert decode_output('{"tool": "a", "arguments": {"x": "unfinished').error
+
+
+def test_order_tools_lists_the_matching_tool_last() -> None:
+    def spec(name: str, description: str) -> ToolSpec:
+        return ToolSpec(name, description, {"type": "object", "properties": {}})
+
+    tools = [
+        spec("country_info.largest_city", "Fetch the largest city of a specified country."),
+        spec("country_info.capital", "Fetch the capital city of a specified country."),
+        spec("country_info.population", "Fetch the current population of a country."),
+    ]
+    ordered = order_tools("What is the capital of Brazil?", tools)
+    assert ordered[-1].name == "country_info.capital"
+    assert sorted(t.name for t in ordered) == sorted(t.name for t in tools)

@@ -253,3 +253,22 @@ def test_streamed_multibyte_text_is_never_split(rt: LlamaCppRuntime) -> None:
     texts = [c.text for c in chunks if not c.done]
     assert texts and all("\ufffd" not in t for t in texts)
     assert any(ord(ch) > 0x3000 for ch in "".join(texts))  # the model did answer in CJK
+
+
+@pytest.mark.parametrize("schema", [OBJECT_SCHEMA, UNION_SCHEMA, "json"], ids=str)
+def test_fast_greedy_grammar_matches_llama_sampler_chain(
+    rt: LlamaCppRuntime, schema: dict | str
+) -> None:
+    """The fast path (check the arg-max, mask only on rejection) changes speed, not output."""
+    prompt = "Request: What is 355 divided by 113?\nJSON: "
+    texts = []
+    try:
+        for fast in (True, False):
+            rt.fast_grammar = fast
+            rt.reset_cache()
+            result = rt.complete(prompt, format=schema, options={**GREEDY, "num_predict": 24})
+            assert isinstance(result, ChatResult)
+            texts.append(result.text)
+    finally:
+        rt.fast_grammar = True
+    assert texts[0] == texts[1]

@@ -16,7 +16,7 @@ from langchain_core.runnables import Runnable, RunnableConfig
 
 from ...guardrails._types import Decision, GuardContext
 from ..journal import ToolJournal
-from ..state import AgentState
+from ..state import AgentState, message_text
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -97,11 +97,41 @@ def thread_id_of(config: RunnableConfig | None) -> str:
 
 
 def guard_context(state: AgentState, config: RunnableConfig | None) -> GuardContext:
+    """Who and where, plus what the limits and ShieldGemma guards cannot see in the text.
+
+    ``extra`` carries the thread's message count, the attachments of the latest user
+    message (base64 strings or URLs from image content parts) and that message's text, so
+    the response check can include the question it answers.
+    """
+    messages = state.get("messages") or []
+    last_user = next((m for m in reversed(messages) if m.type == "human"), None)
     return GuardContext(
         user_id=state.get("user_id") or "default",
         thread_id=thread_id_of(config) or None,
         channel=state.get("channel"),
+        extra={
+            "message_count": len(messages),
+            "attachments": _attachments(last_user.content) if last_user is not None else [],
+            "user_message": message_text(last_user) if last_user is not None else "",
+        },
     )
+
+
+def _attachments(content: Any) -> list[str]:
+    """Image payloads of a message's content parts (data URLs reduced to their base64)."""
+    if not isinstance(content, list):
+        return []
+    found: list[str] = []
+    for part in content:
+        if not isinstance(part, Mapping):
+            continue
+        url = part.get("image_url")
+        if isinstance(url, Mapping):
+            url = url.get("url")
+        data = url if isinstance(url, str) else part.get("data") or part.get("base64")
+        if isinstance(data, str):
+            found.append(data.split(",", 1)[1] if data.startswith("data:") else data)
+    return found
 
 
 def decision_record(decision: Decision, *, call_id: str | None = None) -> dict[str, Any]:
