@@ -43,6 +43,7 @@ lint:
 
 typecheck:
 	$(BIN)/mypy
+	$(BIN)/mypy tools/*.py
 
 unit:
 	$(BIN)/python -m pytest -q -p no:cacheprovider

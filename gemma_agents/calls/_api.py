@@ -7,10 +7,11 @@ object from the registry and guarantee that parsing never raises on model text.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from ._base import DIALECTS, Dialect, get_dialect
-from ._spec import ToolLike, tool_specs
+from ._spec import ToolLike, resolve_name, tool_specs
 from ._types import ParsedCalls, ToolCall, ToolSpec
 
 __all__ = [
@@ -101,10 +102,17 @@ def _auto_order() -> list[Dialect]:
 
 def _safe_parse(dialect: Dialect, text: str, specs: list[ToolSpec]) -> ParsedCalls:
     try:
-        return dialect.parse(text, specs)
+        parsed = dialect.parse(text, specs)
     except Exception as exc:  # last line of defence: model text must never crash the agent
         return ParsedCalls(
             text=text,
             errors=[(text[:200], f"internal {dialect.name} parser error: {exc!r}")],
             dialect=dialect.name,
         )
+    if specs:
+        known = {s.name for s in specs}
+        for i, call in enumerate(parsed):
+            name = resolve_name(call.name, known)
+            if name != call.name:
+                parsed[i] = replace(call, name=name)
+    return parsed

@@ -16,12 +16,13 @@ import ast
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from ._base import Dialect, register_dialect
 from ._pycall import CallSyntaxError, call_from_node, call_name, parse_expression, render_call
 from ._scan import find_fences, python_extent, remove_spans, result_text
-from ._spec import ToolLike, tool_specs, unknown_tool_feedback
+from ._spec import ToolLike, resolve_name, tool_specs, unknown_tool_feedback
 from ._types import ParsedCalls, ToolCall, ToolSpec
 
 __all__ = ["Gemma3Dialect", "PythonCallParser"]
@@ -145,13 +146,13 @@ class PythonCallParser:
         if bare:
             # A bare answer counts when it names a known tool, or clearly passes named values.
             calls = [e for e in elts if isinstance(e, ast.Call)]
-            known = any(call_name(c.func) in self.specs for c in calls)
+            known = any(self._name(c) in self.specs for c in calls)
             if not known and not all(c.keywords and not c.args for c in calls):
                 return False
         return self._accept(stripped, elts, prominent=prominent or explicit)
 
     def _accept(self, source: str, elts: Sequence[ast.expr], *, prominent: bool) -> bool:
-        names = [call_name(e.func) if isinstance(e, ast.Call) else None for e in elts]
+        names = [self._name(e) for e in elts]
         if self.specs and not any(n in self.specs for n in names):
             if prominent:
                 for n in names:
@@ -166,16 +167,23 @@ class PythonCallParser:
                 self.errors.append((raw, unknown_tool_feedback(name or "?", self.specs)))
                 continue
             try:
-                self.calls.append(call_from_node(elt, raw, self.dialect, self.specs))
+                call = call_from_node(elt, raw, self.dialect, self.specs)
+                if name and call.name != name:
+                    call = replace(call, name=name)
+                self.calls.append(call)
             except CallSyntaxError as exc:
                 self.errors.append((raw, str(exc)))
         return True
+
+    def _name(self, node: ast.expr) -> str | None:
+        name = call_name(node.func) if isinstance(node, ast.Call) else None
+        return resolve_name(name, self.specs) if name else None
 
     def _known(self, match: re.Match[str] | None) -> bool:
         if match is None or not self.specs:
             return False
         name = match.group(0)[1:-1].strip()
-        return name in self.specs
+        return resolve_name(name, self.specs) in self.specs
 
 
 def _unwrap_print(node: ast.expr) -> ast.expr:

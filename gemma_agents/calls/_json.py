@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from ._base import Dialect, register_dialect
 from ._jsoncall import NotACall, call_from_json, is_call_shaped
 from ._scan import find_fences, iter_json_values, remove_spans, result_text
-from ._spec import ToolLike, tool_specs, unknown_tool_feedback
+from ._spec import ToolLike, resolve_name, tool_specs, unknown_tool_feedback
 from ._types import ParsedCalls, ToolCall, ToolSpec
 
 __all__ = ["JsonDialect", "parse_json_calls"]
@@ -40,7 +41,7 @@ def parse_json_calls(text: str, specs: list[ToolSpec], dialect: str = "json") ->
             continue
         prominent = not text[:start].strip() and not text[end:].strip()
         prominent = prominent or _whole_fence(text, start, end)
-        names = [_name_of(v) for v in items]
+        names = [resolve_name(_name_of(v), known) for v in items]
         unknown_only = known and not any(n in known for n in names)
         if unknown_only and not (prominent and all(is_call_shaped(v, strict=True) for v in items)):
             continue
@@ -51,7 +52,8 @@ def parse_json_calls(text: str, specs: list[ToolSpec], dialect: str = "json") ->
                 errors.append((raw, unknown_tool_feedback(name, known)))
                 continue
             try:
-                calls.append(call_from_json(item, dialect, raw))
+                call = call_from_json(item, dialect, raw)
+                calls.append(replace(call, name=name) if call.name != name else call)
             except NotACall as exc:
                 errors.append((raw, str(exc)))
         spans.append((start, end))

@@ -10,12 +10,13 @@ import ast
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from ._base import Dialect, register_dialect
 from ._pycall import CallSyntaxError, call_from_node, parse_expression, render_call
 from ._scan import python_extent, remove_spans, result_text
-from ._spec import ToolLike, tool_specs, unknown_tool_feedback
+from ._spec import ToolLike, resolve_name, tool_specs, unknown_tool_feedback
 from ._types import ParsedCalls, ToolCall
 
 __all__ = ["LineDialect"]
@@ -50,7 +51,7 @@ class LineDialect(Dialect):
         for m in _LINE_RE.finditer(text):
             if spans and m.start() < spans[-1][1]:
                 continue  # inside a string of the previous call
-            name = m.group(1)
+            name = resolve_name(m.group(1), specs)
             line_end = text.find("\n", m.start())
             line_end = len(text) if line_end == -1 else line_end
             if m.group(2) is None:
@@ -65,7 +66,7 @@ class LineDialect(Dialect):
                 errors.append((text[m.start() : line_end], f"{name}: unbalanced parentheses"))
                 spans.append((m.start(), line_end))
                 continue
-            source = name + text[open_paren:end]
+            source = m.group(1) + text[open_paren:end]
             spans.append((m.start(), end))
             if specs and name not in specs:
                 errors.append((source, unknown_tool_feedback(name, specs)))
@@ -75,7 +76,8 @@ class LineDialect(Dialect):
                 errors.append((source, f"{name}: not a valid call; write name=value arguments"))
                 continue
             try:
-                calls.append(call_from_node(node, source, self.name, specs))
+                call = call_from_node(node, source, self.name, specs)
+                calls.append(replace(call, name=name) if call.name != name else call)
             except CallSyntaxError as exc:
                 errors.append((source, str(exc)))
         found = bool(calls or errors)

@@ -7,19 +7,29 @@ models, plain functions); every dialect renders from the one normalised shape.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
 from ..exceptions import ToolDefinitionError
 from ._types import ToolSpec
 
-__all__ = ["ToolLike", "param_names", "to_tool_spec", "tool_specs", "unknown_tool_feedback"]
+__all__ = [
+    "ToolLike",
+    "param_names",
+    "resolve_name",
+    "to_tool_spec",
+    "tool_specs",
+    "unknown_tool_feedback",
+]
 
 ToolLike: TypeAlias = Any
 """A :class:`ToolSpec`, a ``{name, description, parameters}`` or OpenAI tool dict, a
 ``gemma_agents`` ``Tool``, a LangChain ``BaseTool``, a pydantic model class or a function."""
 
 _EMPTY_PARAMS: dict[str, Any] = {"type": "object", "properties": {}}
+# Namespaces models put in front of tool names out of habit (Gemini's ``default_api.``,
+# OpenAI's ``functions.``); dropped when the rest is a known tool.
+_HABIT_PREFIXES = ("default_api.", "functions.", "tools.", "api.")
 
 
 def to_tool_spec(obj: ToolLike) -> ToolSpec:
@@ -74,6 +84,17 @@ def param_names(spec: ToolSpec) -> list[str]:
     """The tool's parameter names in declaration order (for positional arguments)."""
     props = spec.parameters.get("properties") if isinstance(spec.parameters, Mapping) else None
     return list(props) if isinstance(props, Mapping) else []
+
+
+def resolve_name(name: str, known: Container[str]) -> str:
+    """``name``, or the known tool it means once a habitual prefix is removed
+    (``default_api.get_weather`` -> ``get_weather``)."""
+    if not known or name in known:
+        return name
+    for prefix in _HABIT_PREFIXES:
+        if name.startswith(prefix) and name[len(prefix) :] in known:
+            return name[len(prefix) :]
+    return name
 
 
 def unknown_tool_feedback(name: str, valid_names: Iterable[str]) -> str:

@@ -23,7 +23,8 @@ def new_call_id() -> str:
 class ToolCall:
     """One tool invocation parsed from model output (or given natively by the runtime).
 
-    Equality ignores ``id`` and ``raw`` so that ``parse(render(calls)) == calls`` holds.
+    Equality ignores ``id``, ``dialect`` and ``raw`` (the same call is the same call
+    whichever syntax carried it), so that ``parse(render(calls)) == calls`` holds.
 
     Attributes:
         name: Tool name exactly as the model wrote it (dotted names allowed).
@@ -36,7 +37,7 @@ class ToolCall:
     name: str
     arguments: dict[str, Any] = field(default_factory=dict)
     id: str = field(default_factory=new_call_id, compare=False)
-    dialect: str = "unknown"
+    dialect: str = field(default="unknown", compare=False)
     raw: str = field(default="", compare=False, repr=False)
 
     def to_langchain(self) -> dict[str, Any]:

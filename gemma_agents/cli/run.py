@@ -66,7 +66,9 @@ def run(
     if as_json:
         typer.echo(json.dumps(_result_json(result), indent=2, default=str))
     elif not stream:
-        console.print(f"[bold]{result.answer}[/bold]" if result.answer else "[dim](no answer)[/dim]")
+        console.print(
+            f"[bold]{result.answer}[/bold]" if result.answer else "[dim](no answer)[/dim]"
+        )
     if result.status == "blocked":
         raise typer.Exit(3)
 

@@ -60,9 +60,7 @@ class ScriptedRuntime(Runtime):
         cycle: bool = False,
     ) -> None:
         self.model = model
-        self._responses: list[Response] = (
-            [responses] if callable(responses) else list(responses)
-        )
+        self._responses: list[Response] = [responses] if callable(responses) else list(responses)
         self._fixed = callable(responses)
         self._caps = capabilities or Capabilities(
             tools=False, json_schema=True, context_length=8192, family="gemma3"

@@ -382,3 +382,18 @@ def test_functiongemma_declaration_matches_googles_documented_example() -> None:
         )
         == "<start_function_response>response:get_current_weather{temperature:15,weather:<escape>sunny<escape>}<end_function_response>"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '```tool_code\nprint(default_api.get_weather(city="Oslo"))\n```',
+        '[functions.get_weather(city="Oslo")]',
+        '{"name": "default_api.get_weather", "arguments": {"city": "Oslo"}}',
+        'FUNCTION_CALL: default_api.get_weather(city="Oslo")',
+        '<tool_call>{"name": "functions.get_weather", "arguments": {"city": "Oslo"}}</tool_call>',
+    ],
+)
+def test_habitual_namespace_prefixes_resolve_to_known_tools(text: str) -> None:
+    assert got(parse_tool_calls(text, TOOLS)) == [C("get_weather", {"city": "Oslo"})]
+    assert names(parse_tool_calls(text))[0].endswith(".get_weather")  # unchanged without tools
