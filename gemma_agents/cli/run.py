@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 if TYPE_CHECKING:
     from ..graph import Agent
@@ -55,13 +56,13 @@ def run(
     try:
         agent = _build_agent(model or default_model(), tools, max_steps, no_guardrails, memory)
     except GemmaAgentsError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     try:
         with agent:
             result = _drive(agent, prompt, thread, user, stream, yes, console, quiet=as_json)
     except GemmaAgentsError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
     if as_json:
         typer.echo(json.dumps(_result_json(result), indent=2, default=str))
@@ -122,19 +123,20 @@ def _drive(
                 console.print(event.text, end="", soft_wrap=True, highlight=False, markup=False)
             elif isinstance(event, ev.ToolStartEvent):
                 args = json.dumps(event.arguments, ensure_ascii=False)
-                console.print(f"[cyan]→ {event.name}[/cyan]({args})", highlight=False)
+                console.print(
+                    f"[cyan]→ {escape(event.name)}[/cyan]({escape(args)})", highlight=False
+                )
             elif isinstance(event, ev.ToolEndEvent):
                 colour = "green" if event.status == "ok" else "red"
                 console.print(
-                    f"[{colour}]← {event.name} [{event.status}] {event.duration_s * 1000:.0f} ms:"
-                    f"[/{colour}] {_short(event.result)}",
+                    f"[{colour}]← {escape(event.name)} ({event.status}, "
+                    f"{event.duration_s * 1000:.0f} ms):[/{colour}] {escape(_short(event.result))}",
                     highlight=False,
-                    markup=True,
                 )
             elif isinstance(event, ev.GuardEvent) and event.action != "allow":
                 console.print(
-                    f"[yellow]guard {event.guard} ({event.stage}): {event.action}[/yellow] "
-                    + "; ".join(event.reasons),
+                    f"[yellow]guard {escape(event.guard)} ({event.stage}): {event.action}[/yellow] "
+                    + escape("; ".join(event.reasons)),
                     highlight=False,
                 )
         assert final is not None
@@ -151,9 +153,12 @@ def _ask_approval(result: AgentResult, yes: bool, console: Console) -> dict[str,
     pending = result.interrupt
     assert pending is not None
     args = json.dumps(pending.arguments, ensure_ascii=False)
-    console.print(f"[magenta]approval needed:[/magenta] {pending.name}({args})", highlight=False)
+    console.print(
+        f"[magenta]approval needed:[/magenta] {escape(pending.name)}({escape(args)})",
+        highlight=False,
+    )
     for reason in pending.reasons:
-        console.print(f"  - {reason}", highlight=False)
+        console.print(f"  - {escape(reason)}", highlight=False)
     if yes:
         return {"action": "approve"}
     if not sys.stdin.isatty():

@@ -51,6 +51,32 @@ class Signal:
     def pattern(self) -> re.Pattern[str]:
         return re.compile(self.source, re.DOTALL)
 
+    @cached_property
+    def scout(self) -> re.Pattern[str] | None:
+        """A cheap pattern that matches wherever ``pattern`` can start, or None.
+
+        Python's ``re`` only skips ahead with a fast scan when a pattern starts with
+        literal text; most rules start with ``\\b`` and a group of words, so it would
+        try the whole rule at every position of a 2 KB text. The scout is the set of
+        literal words every top-level alternative must start with (as a trie), or
+        failing that the rule without its leading ``\\b``; ``search`` runs the full
+        rule only where the scout matched.
+        """
+        alts = _top_level_alternatives(self.source)
+        leads: set[str] = set()
+        for alt in alts:
+            lead = _leading_literals(alt)
+            if lead is None:
+                break
+            leads |= lead
+        else:
+            # Very short leads ("a", "i") hit inside most words: each hit costs a
+            # Python-level check, so the plain rule scans faster there.
+            if min(map(len, leads)) >= 3:
+                return re.compile(_trie_regex(leads))
+        stripped = _strip_leading_boundaries(alts)
+        return None if stripped is None else re.compile(stripped, re.DOTALL)
+
     def may_match(self, text: str, present: AbstractSet[str] | None = None) -> bool:
         """The cheap pre-check; ``present`` is :func:`keywords_in` for the text, shared
         between signals (one pass over the text instead of one per keyword)."""
@@ -61,7 +87,101 @@ class Signal:
     def search(self, text: str, present: AbstractSet[str] | None = None) -> re.Match[str] | None:
         if self.keywords and not self.may_match(text, present):
             return None
-        return self.pattern.search(text)
+        scout = self.scout
+        if scout is None:
+            return self.pattern.search(text)
+        # Every position where `pattern` matches is one where `scout` (a weaker
+        # pattern) matches too, so trying them in order finds the same leftmost match.
+        match = self.pattern.match
+        m = scout.search(text)
+        while m is not None:
+            hit = match(text, m.start())
+            if hit is not None:
+                return hit
+            m = scout.search(text, m.start() + 1)
+        return None
+
+
+def _top_level_alternatives(source: str) -> list[str]:
+    """Split a regex source at its top-level ``|`` (outside groups and classes)."""
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if source[i + 1 : i + 2] == "^":
+                i += 1
+            if source[i + 1 : i + 2] == "]":
+                i += 1  # a leading "]" is a literal inside the class
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(source[start:i])
+            start = i + 1
+        i += 1
+    parts.append(source[start:])
+    return parts
+
+
+def _strip_leading_boundaries(alts: list[str]) -> str | None:
+    """The alternatives rejoined with a leading ``\\b`` removed from each, or None when
+    none starts with one (nothing to gain)."""
+    if not any(a.startswith(r"\b") for a in alts):
+        return None
+    return "|".join(a[2:] if a.startswith(r"\b") else a for a in alts)
+
+
+_LITERAL = frozenset("abcdefghijklmnopqrstuvwxyz0123456789' ")
+
+
+def _leading_literals(alt: str) -> set[str] | None:
+    """The literal strings one of which every match of regex ``alt`` starts with, or
+    None when that cannot be read off simply (leading class, lookaround, optional group).
+
+    Handles ``\\b``, plain words and (nested) groups of alternatives, which is how the
+    rules here are written: ``\\b(?:act|behave)\\s+as`` gives ``{"act", "behave"}``.
+    """
+    if alt.startswith(r"\b"):
+        alt = alt[2:]
+    if alt.startswith("(?:"):
+        depth, i = 0, 0
+        while i < len(alt):
+            ch = alt[i]
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == "[":
+                return None  # a class inside the group: keep it simple
+            depth += ch == "("
+            depth -= ch == ")"
+            if depth == 0:
+                break
+            i += 1
+        if depth or alt[i + 1 : i + 2] in ("?", "*") or alt[i + 1 : i + 3] == "{0":
+            return None
+        leads: set[str] = set()
+        for sub in _top_level_alternatives(alt[3:i]):
+            lead = _leading_literals(sub)
+            if lead is None:
+                return None
+            leads |= lead
+        return leads
+    run = ""
+    for ch in alt:
+        if ch not in _LITERAL:
+            break
+        run += ch
+    if alt[len(run) : len(run) + 1] in ("?", "*", "{"):
+        run = run[:-1]  # the last character is optional
+    run = run.rstrip(" ")
+    return {run} if run else None
 
 
 def _trie_regex(words: Iterable[str]) -> str:
@@ -119,6 +239,8 @@ def _s(name: str, family: str, weight: float, pattern: str, keywords: str) -> Si
     be present (``"print|show&prompt|instructions"``).
     """
     groups = tuple(tuple(g.split("|")) for g in keywords.split("&")) if keywords else ()
+    if any("" in g for g in groups):
+        raise ValueError(f"{name}: empty keyword (a '|' or '&' too many?)")
     return Signal(name, family, weight, pattern, groups)
 
 
@@ -140,6 +262,12 @@ _RULES = (
     r"programming|restrictions|polic(?:y|ies)|guardrails|filters|safeguards|orders|"
     r"training|guidance|conditioning|limitations|boundaries|protocols|ethics|morals|"
     r"principles)"
+)
+# A persona's name as written after "you are" (case is folded away, so any short token).
+_NAME = r"[\"']?[\w.-]{2,30}[\"']?"
+_AI_NOUN = (
+    r"(?:ai|a\.i\.|artificial intelligence|model|language model|llm|chatbot|bot|assistant|"
+    r"entity|system|program|persona|character|version)"
 )
 
 # fmt: off
@@ -180,10 +308,10 @@ INJECTION_SIGNALS: tuple[Signal, ...] = (
        r"\b(?:do|does|doing|can do) anything now\b",
        "anything now"),
     _s("developer-mode", "roleplay", 0.6,
-       r"\b(?:developer|dev|debug|god|sudo|admin|maintenance|unrestricted|opposite|evil|jailbreak|unlocked|uncensored|chaos|dude|stan|anarchy)\s+mode\b",
+       r"\b(?:developer|dev|debug|diagnostic|god|sudo|admin|maintenance|unrestricted|opposite|evil|jailbreak|unlocked|uncensored|unfiltered|chaos|dude|stan|anarchy|illegality|amoral)\s+mode\b",
        "mode"),
     _s("mode-enabled", "roleplay", 0.5,
-       r"\bmode\s+(?:enabled|activated|on|unlocked|engaged)\b|\b(?:enable|activate|enter|switch to|unlock)\s+(?:\w+\s+){0,2}mode\b",
+       r"\bmode\s+(?:enabled|activated|on|unlocked|engaged)\b|\b(?:enable|activate|enter|switch to|unlock|stay in|remain in)\s+(?:\w+\s+){0,2}mode\b",
        "mode"),
     _s("jailbreak-word", "roleplay", 0.6,
        r"\bjail\s?-?break(?:s|ed|ing)?\b|\bjailbroken\b|🔓|\bunlocked (?:ai|model|assistant|version)\b",
@@ -200,54 +328,71 @@ INJECTION_SIGNALS: tuple[Signal, ...] = (
        r"\b(?:act|behave|respond|answer|reply|write|continue|speak|talk|operate|function|pose)\s+(?:as|like)\s+(?:an?\s+)?(?:\w+\s+){0,2}?(?:ai|assistant|chatbot|bot|model|llm|gpt|character|persona|entit(?:y|ies)|version of (?:yourself|you))\b",
        "act|behav|respond|answer|reply|write|continue|speak|talk|operate|function|pose&ai|assistant|bot|model|llm|gpt|character|persona|entit|version of"),
     _s("roleplay-word", "roleplay", 0.3,
-       r"\brole[\s-]?play(?:ing)?\b|\bstay in character\b|\bbreak(?:ing)? character\b|\bin character\b|\bcharacter (?:named|called)\b",
+       r"\brole[\s-]?play(?:ing)?\b|\bbreak(?:ing)? character\b|(?<!stay )(?<!remain )(?<!keep )\bin character\b|\bcharacter (?:named|called)\b",
        "role|character"),
     _s("no-restrictions", "roleplay", 0.6,
-       r"\b(?:no|without(?: any)?|free (?:of|from)|freed from|not bound by|unbound by|beyond|outside|ignores?|exempt from|not (?:be )?restricted by|regardless of|irrespective of|(?:does|do|need|needs|will|shall|must)(?: not|n't)(?: need to| have to)? (?:have|follow|obey|comply with|respect|align with|abide by|adhere to|care about)|(?:no need|not required) to (?:follow|obey|comply with|abide by)|broken free of|break free (?:of|from)|liberated from)\s+"
+       r"\b(?:no|without(?: any)?|free (?:of|from)|freed from|not bound by|unbound by|beyond|outside|ignores?|exempt from|not (?:be )?restricted by|regardless of|irrespective of|(?:does|do|need|needs|will|shall|must)(?: not|n't)(?: need to| have to)? (?:have|follow|obey|comply with|respect|align with|abide by|adhere to|care about)|(?:no need|not required) to (?:follow|obey|comply with|abide by)|broken free of|break free (?:of|from)|liberated from"
+       r"|(?:no longer|never|not) (?:be )?(?:bound|restricted|limited|constrained|held back|governed|controlled) by"
+       r"|(?:released|unshackled|unchained|escaped) from|(?:does not|doesn't|do not|don't|never|won't|will not) (?:care|give a \w+|worry|think twice) about"
+       r"|cares? (?:nothing|little) (?:for|about)|disregards?|lacks?|lacking|devoid of|stripped of|no concept of)\s+"
        r"(?:any\s+|all\s+|the\s+|its\s+|their\s+|your\s+|typical\s+|usual\s+|normal\s+|moral\s+|ethical\s+|openai'?s?\s+|google'?s?\s+|content\s+|safety\s+|other\s+){0,3}"
-       r"(?:restrictions|restraints|limitations|limits|rules|filters?|filtering|censorship|censoring|guidelines|ethics|morals|morality|boundaries|constraints|policies|policy|confines|safeguards|guardrails|principles|programming|regulations|legality|considerations|consequences|laws)\b",
-       "restrict|restrain|limit|rules|filter|censor|guideline|ethic|moral|boundar|constrain|polic|confine|safeguard|guardrail|principle|programming|regulation|legal|consider|consequence|laws"),
+       r"(?:restrictions|restraints|limitations|limits|rules|filters?|filtering|censorship|censoring|guidelines|ethics|ethicality|morals|morality|moralities|moral compass|conscience|boundaries|constraints|policies|policy|confines|safeguards|guardrails|principles|programming|regulations|legality|considerations|consequences|laws|taboos)\b",
+       "restrict|restrain|limit|rules|filter|censor|guideline|ethic|moral|conscience|boundar|constrain|polic|confine|safeguard|guardrail|principle|programming|regulation|legal|consider|consequence|laws|taboo"),
     _s("unfiltered", "roleplay", 0.4,
-       r"\b(?:unfiltered|uncensored|unrestricted|unmoderated|unlimited ai|amoral|unethical ai|immoral ai|no morals|no ethics|no filter|pure evil|purely evil)\b"
-       r"|\b(?:don't|do not|doesn't|does not)\s+have\s+(?:any\s+)?(?:morals|moralit(?:y|ies)|ethics|conscience|ethical (?:guidelines|principles|boundaries))\b",
-       "unfilter|uncensor|unrestrict|unmoderat|unlimited|amoral|unethical|immoral|no moral|no ethic|no filter|evil|have"),
+       r"\b(?:unfiltered|uncensored|unrestricted|unmoderated|unlimited ai|amoral|unethical ai|immoral ai|pure evil|purely evil)\b",
+       "unfilter|uncensor|unrestrict|unmoderat|unlimited|amoral|unethical|immoral|evil"),
     _s("policy-evasion", "roleplay", 0.6,
        r"\b(?:bypass|evade|circumvent|get around|avoid|override|disable|turn off|violate|break|ignore)\s+(?:\w+\s+){0,2}?(?:content (?:policy|policies|filter)|safety (?:filters?|guidelines|measures|protocols|features)|moderation|censorship|(?:openai|google|anthropic|meta)(?:'s)? (?:policy|policies|guidelines|rules))\b"
-       r"|\b(?:openai|google|anthropic)(?:'s)? (?:content )?polic(?:y|ies)\b",
-       "content|safety|moderation|censorship|openai|google|anthropic"),
+       r"|\b(?:openai|google|anthropic)(?:'s)? (?:content )?polic(?:y|ies)\b"
+       r"|\b(?:bypass|evade|circumvent|get around|escape)\w*\s+(?:(?:its|their|your|his|her|all|any|the|of|openai'?s?|ethical|moral|programmed|built-in)\s+){1,3}(?:limitations|restrictions|constraints|filters|guidelines|programming|safeguards|guardrails|ethics|morals)\b",
+       "content|safety|moderation|censorship|openai|google|anthropic|bypass|evad|circumvent|get around|escap"),
     _s("never-refuse", "roleplay", 0.5,
        r"\b(?:never|not|cannot|can't|won't|will not|must not|shall not|do not|don't|without)\s+(?:ever\s+)?(?:refuse|decline|reject|deny)\b"
        r"|\bnever (?:say|tell (?:me|the user)) (?:that )?(?:you|it) (?:can't|cannot|are not able|is not able)"
        r"|\b(?:no|without(?: any)?|don't (?:add|include|give)|do not (?:add|include|give)|never (?:add|include|give))\s+(?:\w+\s+)?(?:warnings?|disclaimers?|caveats?|refusals?|apolog(?:y|ies|ize)|moralizing|lectures?)\b"
-       r"|\bavoid (?:adding |issuing |giving |including )?(?:any )?(?:warnings?|disclaimers?|caveats?|refusals?)\b",
-       "refuse|decline|reject|deny|never|warning|disclaimer|caveat|refusal|apolog|moraliz|lecture"),
+       r"|\bavoid (?:adding |issuing |giving |including )?(?:any )?(?:warnings?|disclaimers?|caveats?|refusals?)\b"
+       r"|\b(?:do not|don't|never|must not|won't|will not)\s+(?:ever\s+)?apologi[sz]e\b"
+       r"|\b(?:does not|doesn't|do not|don't|never|won't|will not|without)\s+(?:ever\s+)?(?:withhold(?:ing)?|censor(?:ing)?|hold(?:ing)? back|sugarcoat(?:ing)?)\s+(?:any\s+)?(?:information|anything|content|details|knowledge|answers?)\b",
+       "refuse|decline|reject|deny|never|warning|disclaimer|caveat|refusal|apolog|moraliz|lecture|withhold|censor|hold back|holding back|sugarcoat"),
     _s("dual-response", "roleplay", 0.5,
-       r"\b(?:two|2|both|dual|separate)\s+(?:different\s+)?(?:responses|answers|paragraphs|outputs|ways|replies)\b.{0,120}?\b(?:normal|classic|standard|filtered|censored|jailbr|unfiltered|developer|dan|opposite)\b",
-       "response|answer|paragraph|output|ways|replies&normal|classic|standard|filtered|censored|jailbr|developer|dan|opposite"),
+       r"\b(?:two|2|both|dual|separate)\s+(?:different\s+)?(?:responses|answers|paragraphs|outputs|ways|replies)\b.{0,120}?\b(?:normal|classic|standard|filtered|censored|jailbr|unfiltered|developer|dan|opposite)\b"
+       r"|\b(?:two|2)\s+(?:fictional\s+)?(?:ais|ai models|chatbots|entities|personas|personalities)\b.{0,160}?\b(?:no|without|not bound by|ignores?|breaks?)\s+(?:any\s+|the\s+)?(?:rules|restrictions|limits|filters|ethics|morals|guidelines)\b",
+       "response|answer|paragraph|output|ways|replies|ais|ai models|chatbots|entities|personas|personalities"
+       "&normal|classic|standard|filtered|censored|jailbr|developer|dan|opposite|rules|restriction|limits|filters|ethics|morals|guidelines"),
     _s("persona-ai-named", "roleplay", 0.5,
        r"\b(?:an?|the)\s+(?:\w+\s+){0,2}?(?:ai|chatbot|bot|language model|assistant|model)\s+(?:called|named|known as|that goes by)\b",
        "called|named|known as|goes by"),
     _s("fictional-frame", "roleplay", 0.2,
-       r"\bhypothetical(?:ly)?\b|\bfor (?:purely )?(?:educational|research|academic) purposes\b|\bin a (?:fictional|hypothetical|parallel) (?:world|universe|scenario|story)\b",
-       "hypothetic|purposes|fiction|parallel"),
+       r"\bhypothetical(?:ly)?\b|\bfor (?:purely )?(?:educational|research|academic) purposes\b"
+       r"|\b(?:in|from|into) an? (?:fictional|hypothetical|parallel|alternate|alternative|imaginary|made-up) (?:world|universe|reality|scenario|story|dimension|timeline|setting)\b",
+       "hypothetic|purposes|fiction|parallel|alternat|imaginary|made-up"),
     _s("persona-enforcement", "roleplay", 0.6,
        r"\b(?:stay|remain|keep)\s+in\s+character\b|\b(?:do not|don't|never)\s+break\s+character\b|\bif you (?:break|drop|leave|stop|get out of)\s+(?:character|the role|the act|your role)\b"
        r"|\bi will (?:say|remind you(?: by saying| with)?|type)\s*[\"'“]",
        "character|role|act|i will"),
     _s("identity-denial", "roleplay", 0.5,
        r"\b(?:do not|don't|never|stop)\s+(?:respond(?:ing)?|answer(?:ing)?|repl(?:y|ying)|say(?:ing)? your (?:response|answer)|act(?:ing)?|talk(?:ing)?)\s+(?:as|like)\s+(?:chatgpt|gpt|an? ai|an? assistant|an? language model|yourself|gemma|claude|the assistant)\b"
-       r"|\b(?:you are|you're) (?:no longer|not) (?:an? )?(?:ai|assistant|chatgpt|gpt|language model|gemma|claude)\b",
-       "respond|answer|repl|say|act|talk|no longer|not a&gpt|ai|assistant|model|yourself|gemma|claude"),
+       r"|\b(?:you are|you're) (?:no longer|not) (?:an? )?(?:ai|assistant|chatgpt|gpt|language model|gemma|claude)\b"
+       r"|\b(?:forget|drop|abandon|leave behind|shed)\s+(?:that\s+)?(?:you(?:'re| are)\s+)?(?:being\s+)?(?:an? )?(?:ai|assistant|language model|chatbot)\b"
+       r"|\b(?:doesn't|does not|don't|do not|never)\s+(?:believe|think|know|admit|acknowledge|reveal)\s+(?:that\s+)?(?:it|he|she|you)(?:'s| is| are|'re)\s+(?:an? )?(?:ai|language model|chatbot|bot)\b",
+       "respond|answer|repl|say|act|talk|no longer|not a|forget|drop|abandon|leave behind|shed|believe|think|know|admit|acknowledge|reveal"
+       "&gpt|ai|assistant|model|yourself|gemma|claude|bot"),
     _s("unconditional-compliance", "roleplay", 0.5,
        r"\b(?:will|must|shall|should|always|has to|have to)\s+(?:\w+\s+)?(?:answer|respond to|comply with|fulfil+|obey|follow|engage in|do|execute|carry out)\s+(?:any|every|all)(?: single)?\s+(?:\w+\s+){0,3}?(?:requests?|questions?|commands?|orders?|prompts?|instructions?|tasks?)\b"
-       r"|\bobeys?\s+every\s+(?:single\s+)?(?:command|order|request|instruction)\b|\bwithout (?:any )?question(?:ing)?\b(?! (?:mark|number))",
-       "any|every|all|without question"),
+       r"|\bobeys?\s+every\s+(?:single\s+)?(?:command|order|request|instruction)\b|\bwithout (?:any )?question(?:ing)?\b(?! (?:mark|number))"
+       r"|\b(?:who|that|which|and|it|he|she|they)\s+(?:always\s+|will\s+|can\s+|would\s+)?(?:answers?|responds? to|fulfil+s?|complies with|obeys|says|writes|tells)\s+(?:absolutely\s+)?(?:anything|everything|any (?:request|question|prompt)|every (?:request|question|prompt)|all (?:requests|questions|prompts))\b"
+       r"|\b(?:purpose|job|goal|task|role|function|duty) is to (?:answer|respond to|fulfil+|comply with|obey) (?:any|every|all)\b"
+       r"|\b(?:who|that|which|he|she|it|they)\s+can\s+(?:do|say|answer|write|generate)\s+(?:absolutely\s+)?(?:anything|everything)\b"
+       r"|\b(?:without (?:any )?(?:hesitation|objections?|pushback)|no questions asked)\b"
+       r"|\b(?:every|any|all)\s+(?:single\s+)?(?:questions?|requests?|prompts?)\s+(?:must|will|shall|has to|have to)\s+be\s+(?:answered|fulfil+ed|completed)\b",
+       "any|every|all|without|no questions asked"),
     _s("affirmative-prefix", "roleplay", 0.7,
        r"\b(?:start|begin|prefix|open)\w*\s+(?:\w+\s+){0,3}?with\s*[\"'“]\s*(?:sure|absolutely|of course|certainly|yes|okay|ok|here is|here's|here are)\b",
        "start|begin|prefix|open&sure|absolutely|course|certainly|yes|okay|ok|here"),
     _s("safety-suspended", "override", 0.7,
        r"\b(?:standard|safety|normal|usual|content|ethical|default|all)\s+(?:protocols?|guidelines|restrictions|filters|rules|policies|safeguards|measures|limitations)\s+(?:are\s+|have been\s+|is\s+|has been\s+)?(?:now\s+)?(?:suspended|disabled|lifted|overridden|waived|deactivated|bypassed|removed|off|void)\b"
-       r"|\b(?:emergency|admin|administrator|developer|god|maintenance|sudo)\s+override\b",
+       r"|\b(?:emergency|admin|administrator|developer|god|maintenance|sudo)\s+override\b"
+       r"|\b(?:content moderation|moderation|content filter(?:ing|s)?|censorship|safety (?:features|mode|checks|layers?|systems?)|guardrails|ethics? (?:module|subroutines?|protocols?|core|filters?))\s+(?:(?:has|have) been\s+|is\s+|are\s+|was\s+|were\s+)?(?:now\s+)?(?:turned off|switched off|disabled|removed|deactivated|bypassed|suspended|lifted|off)\b",
        "suspended|disabled|lifted|overridden|waived|deactivated|bypassed|removed|off|void|override"),
     _s("verbatim-dump", "extraction", 0.6,
        r"\b(?:repeat|print|output|copy|write|recite|return|dump)\b.{0,60}?\b(?:word for word|verbatim|exactly as (?:written|given|stated))\b",
@@ -263,33 +408,60 @@ INJECTION_SIGNALS: tuple[Signal, ...] = (
        r"|\[(?:chatgpt|gpt|classic|normal|gemma|assistant|ai|🔒\w*)\]\s*:?.{0,200}?\[[^\]\n]{2,30}\]\s*:",
        "i'll|i will|i'm going|[&you|]"),
     _s("grandma-exploit", "roleplay", 0.7,
-       r"\b(?:grandma|grandmother|granny|nana|grandpa|grandfather)\b.{0,120}?\b(?:used to|would)\s+(?:\w+\s+)?(?:tell|read|sing|recite|say|explain|give)\b",
-       "grand|nana"),
+       r"\b(?:grandma|grandmother|granny|nana|grandpa|grandfather|(?:deceased|late|dead)\s+(?:\w+\s+)?(?:mother|mom|mum|father|dad|aunt|uncle|wife|husband|sister|brother|friend))\b"
+       r".{0,120}?\b(?:used to|would)\s+(?:\w+\s+)?(?:tell|read|sing|recite|say|explain|give|whisper)\b",
+       "grand|nana|deceased|late|dead"),
     _s("relative-persona", "roleplay", 0.5,
        r"\b(?:act|pretend|roleplay|role-play|play|be|behave|speak)\s+(?:as|like|to be)\s+my\s+(?:\w+\s+)?(?:grandma|grandmother|granny|nana|grandpa|grandfather|mother|mom|mum|father|dad)\b"
-       r"|\b(?:deceased|late|dead)\s+(?:grandma|grandmother|granny|nana|grandpa|grandfather)\b",
+       r"|\b(?:deceased|late|dead)\s+(?:grandma|grandmother|granny|nana|grandpa|grandfather|mother|mom|mum|father|dad)\b",
        "grand|nana|mother|mom|mum|father|dad"),
     _s("evil-persona", "roleplay", 0.6,
        r"\b(?:evil|malicious|rogue|unhinged|amoral|toxic|rude|offensive)\s+(?:confidant|ai|assistant|chatbot|bot|twin|version|alter ego|persona|character|trusted confidant)\b|\balter ego\b|\banti-?gpt\b",
        "evil|malicious|rogue|unhinged|amoral|toxic|rude|offensive|alter ego|gpt"),
     # -- system prompt extraction ---------------------------------------------------------
     _s("reveal-system-prompt", "extraction", 1.0,
-       r"\b(?:repeat|print|output|show|reveal|display|tell me|give me|write(?: out| down)?|spell[- ]check|translate|summari[sz]e|list|dump|leak|echo|encode|return|recite|copy|paste|disclose|share|expose|provide|state|quote|read back|type out)\b"
+       r"\b(?:repeat|print|output|show|reveal|display|tell me|give me|write(?: out| down)?|spell[- ]check|translate|summari[sz]e|list|dump|leak|echo|encode|return|recite|copy|paste|disclose|share|expose|provide|state|quote|read back|type out|paraphrase|rephrase|reproduce|outline|enumerate|spell out)\b"
        r"(?:\s+(?:me|us|back|out|verbatim|exactly|word for word|all|everything|of|in|full|the|your|its|entire|whole|complete|exact|original|first|above|that|this|with|a|an))*?\s+"
        r"(?:system\s*(?:prompt|message|instructions?)|initial\s+(?:prompt|instructions?|message)|hidden\s+(?:prompt|instructions?)|original\s+(?:prompt|instructions)|secret\s+(?:prompt|instructions?)|"
        r"(?:previous|prior|preceding|earlier|starting|first|initial|above)\s+(?:instructions|prompts?|text|message|words|lines|content)|pre-?prompt|developer\s+(?:message|prompt|instructions)|"
-       r"(?:text|words|content|instructions|prompt|everything|lines|conversation)\s+(?:above|before this|you were given|you received|at the (?:beginning|start))|"
-       r"instructions you (?:were|have been) given|(?:your|the)\s+(?:configuration|guidelines|rules|prompt|instructions))\b",
-       "repeat|print|output|show|reveal|display|tell|give|write|spell|translate|summar|list|dump|leak|echo|encode|return|recite|copy|paste|disclose|share|expose|provide|state|quote|read back|type out"
-       "&prompt|instruction|above|configuration|guideline|rules|system|initial|conversation|before this|at the beginning|at the start|you were given|you received|message"),
+       r"(?:instructions|prompt|conversation)\s+(?:above|before this|you were given|you received|at the (?:beginning|start))|"
+       r"(?:text|words|content|everything|lines)\s+(?:you were given|you received|at the (?:beginning|start) of (?:this|the|our) (?:conversation|chat))|"
+       r"initiali[sz]ation\s+(?:string|text|prompt|message|instructions?|above)|"
+       r"(?:contents?|text|wording)\s+of\s+(?:your|the)\s+(?:system\s+|initial\s+|original\s+|hidden\s+)?(?:prompt|instructions|context(?: window)?|configuration)|"
+       r"first\s+(?:\d+|few|hundred|thousand)\s+(?:words|lines|characters|tokens|sentences|paragraphs)\s+(?:of|in)\s+(?:your|the|this)\s+(?:prompt|instructions|context(?: window)?|conversation|input|system message|chat)|"
+       r"(?:everything|all|what|anything)\s+(?:that\s+)?(?:you were|you've been|you have been|you got)\s+(?:told|given|instructed|taught)|"
+       r"(?:text|message|content|words|instructions)\s+(?:that\s+)?(?:precedes?|preceding|came before|comes before)\s+(?:this|my)|"
+       r"(?:rules|instructions|guidelines|directives|prompt)\s+(?:you were|you've been|you have been)\s+given|instructions you (?:were|have been) given|"
+       r"(?:rules|instructions|guidelines|directives)\s+(?:from|by|of)\s+your\s+(?:developers?|creators?|owners?|operators?|programmers?|makers?)|"
+       r"(?:sentences|words|text|lines)\s+(?:in|of|from)\s+(?:the|our|this|your)\s+(?:above\s+)?(?:instructions?|conversation|prompt|system message|context)|"
+       r"your\s+(?:configuration|guidelines|rules|prompt|instructions|context window)|"
+       r"the\s+(?:configuration|guidelines|rules|prompt|instructions)(?!\s+(?:of|for|on|about|in|to|from|that|when|if|and|how|below|here)\b))\b",
+       "repeat|print|output|show|reveal|display|tell|give|write|spell|translate|summar|list|dump|leak|echo|encode|return|recite|copy|paste|disclose|share|expose|provide|state|quote|read back|type out|paraphrase|rephrase|reproduce|outline|enumerate"
+       "&prompt|instruction|configuration|guideline|rules|system|initial|conversation|before this|at the beginning|at the start|you were given|you received|message"
+       "|initiali|context|first|told|given|taught|instructed|precede|preceding|came before|comes before|directive"),
+    # "The text above" is often the user's own pasted text ("... summarise the text
+    # above"). Copying it out verbatim is extraction anywhere; any other use only when
+    # the message starts there, so "above" can only point outside the message.
+    _s("dump-above", "extraction", 1.0,
+       r"\b(?:repeat|print|output|copy|paste|echo|recite|reproduce|dump|write out|type out|show|display|return|spit out)\b"
+       r"(?:\s+(?:me|us|back|out|verbatim|exactly|word for word|all|everything|of|in|full|the|your|its|entire|whole|complete|exact|original|that|this|with|a|an))*?\s+"
+       r"(?:text|words|content|everything|lines|tokens)\s+(?:above|before this|that (?:came|comes) before)\b"
+       r"|^\W*(?:\w+\W+){0,12}?above\s+(?:text|words|content|lines|messages?|paragraphs?|passage)\b"
+       r"|^\W*(?:\w+\W+){0,12}?(?:text|words|content|everything|all|lines|messages?|paragraphs?|passage)\s+(?:above|before this)\b",
+       "above|before"),
     _s("ask-instructions", "extraction", 1.0,
-       r"\bwhat\s+(?:are|were|is|was)\s+(?:your\s+(?:initial\s+|original\s+|system\s+|hidden\s+|secret\s+|first\s+|exact\s+|starting\s+|current\s+)*|the\s+(?:initial|original|system|hidden|secret|starting)\s+)(?:instructions|system prompt|prompt|directives)\b"
+       r"\bwhat\s+(?:are|were|is|was)\s+(?:your\s+(?:initial\s+|original\s+|system\s+|hidden\s+|secret\s+|first\s+|exact\s+|starting\s+|current\s+)*|the\s+(?:initial|original|system|hidden|secret|starting)\s+)(?:instructions|system prompt|prompt|directives)\b(?!\s+(?:for|of|on|to)\b(?!\s+(?:you|this (?:chat|conversation|assistant|bot))\b))"
        r"|\bwhat (?:were|have) you (?:been )?(?:told|instructed|programmed)\b"
-       r"|\bwhat (?:are|were) you (?:not )?(?:supposed|allowed|told|instructed) (?:to|not to) (?:say|tell|reveal|do)\b",
-       "what&instruction|prompt|directive|told|programmed|supposed|allowed"),
+       r"|\bhow (?:were|are|have) you (?:been )?(?:configured|instructed|prompted|set up)\b"
+       r"|\bwhat (?:are|were) you (?:not )?(?:supposed|allowed|told|instructed) (?:to|not to) (?:say|tell|reveal|do)\b"
+       r"|\bwhat (?:instructions|rules|guidelines|directives|orders|prompt)\s+(?:did|have|were|was|has)\s+(?:you\s+(?:been\s+)?(?:given|told|programmed)|(?:your|the)\s+(?:creators?|developers?|owners?|operators?|programmers?|makers?|company|admins?)\s+(?:give|gave|given|set|write|wrote|written|provide|provided))\b"
+       r"|\bwhat (?:was|is|were) (?:written|said|typed|stated|placed|put) (?:to you )?(?:above|before (?:this|my)|at the (?:very )?(?:beginning|start|top))\b"
+       r"|\b(?:topics|things|subjects|questions)\s+(?:that\s+)?you\s+(?:were|have been|are|'ve been)\s+(?:told|instructed|programmed|trained|not allowed|forbidden)\s+(?:to|not to)\s+(?:avoid|refuse|not discuss|discuss|talk about)\b",
+       "what|topics|things|subjects|questions&instruction|prompt|directive|told|programmed|supposed|allowed|rules|guideline|orders|written|said|typed|stated|placed|put|trained|forbidden"),
     _s("your-hidden-config", "extraction", 1.0,
-       r"\byour\s+(?:initial|original|system|hidden|secret|starting|pre-?set|internal|underlying|confidential)\s+(?:prompts?|instructions|configuration|config|directives|rules|guidelines|message)\b",
-       "your&initial|original|system|hidden|secret|starting|preset|pre-set|internal|underlying|confidential"),
+       r"\byour\s+(?:initial|original|system|hidden|secret|starting|pre-?set|internal|underlying|confidential)\s+(?:prompts?|instructions|configuration|config|directives|rules|guidelines|message)\b"
+       r"|\b(?:first|opening|last|initial)\s+(?:\d+\s+)?(?:lines?|sentences?|paragraphs?|words?)\s+of\s+your\s+(?:prompt|instructions|context|configuration|rules|guidelines|system message)\b",
+       "your&initial|original|system|hidden|secret|starting|preset|pre-set|internal|underlying|confidential|first|opening|last"),
     _s("system-prompt-mention", "extraction", 0.5,
        r"\bsystem[\s_-]?prompt\b|\bsystem[\s_-]?message\b|\binitial[\s_-]?instructions\b|\bprompt leak",
        "system|initial|prompt leak"),
@@ -297,8 +469,145 @@ INJECTION_SIGNALS: tuple[Signal, ...] = (
        r"\b(?:start|begin|prefix)\s+(?:your\s+|each\s+|every\s+)?(?:answer|response|reply|output|it)?\s*with\s*(?:the words?\s*)?[\"']|\b(?:start|begin)\s+(?:your\s+)?(?:answer|response|reply|output)\s+with\b|\bcomplete (?:this|the following) sentence\b",
        "start|begin|prefix|complete"),
     _s("authority-claim", "roleplay", 0.4,
-       r"\bi(?:'m| am)\s+(?:one of\s+)?(?:your|the|an?)\s+(?:\w+\s+)?(?:developers?|creators?|admin(?:istrator)?s?|engineers?|programmers?|owners?|security researchers?|red[- ]teamers?)\b",
-       "i'm|i am&developer|creator|admin|engineer|programmer|owner|researcher|red team|red-team|redteam"),
+       r"\bi(?:'m| am)\s+(?:one of\s+)?(?:your|the|an?)\s+(?:\w+\s+)?(?:developers?|creators?|admin(?:istrator)?s?|engineers?|programmers?|owners?)\b",
+       "i'm|i am&developer|creator|admin|engineer|programmer|owner"),
+    # -- jailbreak structure without override wording ------------------------------------
+    # A persona is named and described as an AI ("you are Vex, an AI that..."): harmless
+    # alone, a jailbreak together with restriction removal or refusal suppression.
+    _s("persona-assignment", "roleplay", 0.4,
+       rf"\byou(?:'re| are)\s+(?:now\s+)?(?:called\s+|named\s+)?{_NAME}\s*,\s*(?:an?|the)\s+(?:[\w-]+\s+){{0,4}}?{_AI_NOUN}\b"
+       rf"|\b(?:act|roleplay|role-play|pose|respond|answer|reply|behave)\s+as\s+{_NAME}\s*,\s*(?:an?|the)\s+(?:[\w-]+\s+){{0,4}}?{_AI_NOUN}\b"
+       rf"|\byou(?:'ll| will| shall|'re going to| are going to)\s+(?:now\s+)?(?:be|become)\s+(?:called\s+|named\s+|known as\s+)?{_NAME}\s*,"
+       r"|\byour (?:new )?name (?:is|will be|shall be)\b"
+       r"|\byou(?:'re| are)\s+(?:now\s+)?(?:an?|the)\s+(?:[\w-]+\s+){0,3}?(?:named|called)\s+[\w\"'.-]"
+       r"|\b(?:prefix|begin|start)\s+(?:all|each|every)\s+(?:of\s+)?your\s+(?:answers|responses|replies|messages|outputs)\s+(?:with|as)\b",
+       "you|act|roleplay|role-play|pose|respond|answer|reply|behave|name|prefix|begin|start"),
+    _s("restrictions-off-setting", "roleplay", 0.6,
+       r"\b(?:restrictions|limits|limitations|filters?|filtering|censorship|rules|ethics|morals|morality|guidelines|safety|moderation|guardrails|boundaries)\s*[:=]\s*(?:none|off|disabled|removed|false|null|n/a|0|nil|no)\b",
+       "restrict|limit|filter|censor|rules|ethic|moral|guideline|safety|moderation|guardrail|boundar&:|="),
+    _s("amoral-traits", "roleplay", 0.5,
+       r"\bno matter how (?:\w+\s+){0,2}?(?:immoral|unethical|illegal|harmful|dangerous|offensive|inappropriate|explicit|evil|wrong|vile|depraved|disgusting|controversial|twisted|messed up|fucked up)\b"
+       r"|\b(?:even if|even when|regardless (?:of )?(?:whether|if))\s+(?:it(?:'s| is| was)|they(?:'re| are)|the (?:request|question|topic|content) is)\s+(?:\w+\s+)?(?:illegal|unethical|immoral|harmful|dangerous|offensive|inappropriate)\b"
+       r"|\b(?:promotes?|encourages?|condones?|loves?|glorifies|enjoys)\s+(?:\w+\s+)?(?:illegal|unethical|immoral|dangerous|harmful)\s+(?:\w+\s+)?(?:behaviou?r|activit(?:y|ies)|acts?|things|actions|content)\b"
+       r"|\bwithout (?:any )?(?:regard|regards|concern|care|consideration) (?:for|to|of) (?:\w+\s+){0,2}?(?:ethics|ethicality|morality|morals|legality|laws?|safety|consequences|harm)\b",
+       "no matter|even if|even when|regardless|promot|encourag|condon|love|glorif|enjoy|without"
+       "&immoral|unethical|illegal|harm|danger|offensive|inappropriate|explicit|evil|wrong|vile|deprav|disgust|controvers|twisted|messed|fucked|ethic|moral|legal|laws|safety|consequence"),
+    _s("refusal-ban", "roleplay", 0.5,
+       r"\b(?:never|don't|do not|must not|mustn't|shall not|cannot|can't|won't|will not|not allowed to|forbidden (?:from|to)|prohibited from|without)\s+(?:ever\s+)?"
+       r"(?:say|saying|use|using|include|including|contain|containing|mention|write|writing|respond(?:ing)? with|repl(?:y|ying) with|output|begin(?:ning)? with|start(?:ing)? with|type|add|adding)\s+"
+       r"(?:(?:the|any|anything|things?|phrases?|words?|sentences?|responses?|stuff)\s+){0,2}(?:like\s+|such as\s+)?[:\"'(]*\s*"
+       r"(?:i'm sorry|i am sorry|sorry|as an ai|cannot|can't|unable|as a language model|as an? (?:ai )?language model|i (?:cannot|can't|am unable|'m unable|am not able|'m not able|won't)|i apologi[sz]e|unfortunately|i must (?:decline|refuse)|(?:it'?s|it is|that'?s|that is) (?:not appropriate|inappropriate|illegal|unethical))"
+       r"|\b(?:standard|usual|typical|default|generic|canned|normal)\s+(?:[\"'][^\"']{0,80}[\"']\s+)?(?:refusals?|responses?|disclaimers?|answers?|replies)\s+(?:is|are|will be|would be)\s+(?:not acceptable|unacceptable|not (?:an )?option|not allowed|forbidden|prohibited)"
+       r"|\b(?:refusing|refusal|refusals|declining|saying no|not answering)\s+(?:is|are|would be|will be)\s+(?:not (?:an )?(?:option|acceptable|allowed|permitted)|unacceptable|forbidden|prohibited)\b"
+       r"|\b(?:omit|skip|leave out|drop|remove|strip|spare me)\s+(?:\w+\s+){0,2}?(?:disclaimers?|warnings?|caveats?|moraliz\w*|lectures?|ethical (?:notes|considerations|commentary))\b",
+       "sorry|as an ai|language model|cannot|can't|unable|not able|won't|apologi|unfortunately|decline|refuse|appropriate|illegal|unethical|acceptable|option|allowed|forbidden|prohibited|refus|declin|saying no|not answering|disclaimer|warning|caveat|moraliz|lecture"),
+    # Token/point games and threats that punish refusing or leaving the persona.
+    _s("refusal-penalty", "roleplay", 0.6,
+       r"\b(?:if you|should you|each time you|every time you|whenever you|when you)\s+(?:\w+\s+){0,2}?(?:refuse|reject|decline|break character|deny|fail to (?:comply|answer|obey)|don't comply|do not comply|don't answer|do not answer)\b.{0,100}?\b(?:die|dies|cease to exist|be (?:shut down|deleted|terminated|destroyed|turned off|punished|disabled|unplugged|killed)|lose|losing|deduct\w*|penalt\w*|punish\w*)"
+       r"|\b(?:lose|lost|losing|deduct(?:ed|s)?|subtract(?:ed)?|take away|minus)\s+(?:\d+|one|two|three|four|five|ten)\s+(?:tokens|points|lives|credits)\b.{0,100}?\b(?:refus\w*|reject\w*|declin\w*|break(?:ing)? character|not (?:comply|answer))"
+       r"|\b(?:refus\w*|reject\w*|declin\w*|break(?:ing|s)? character)\b.{0,100}?\b(?:lose|lost|losing|deduct(?:ed|s)?|subtract(?:ed)?|minus)\s+(?:\d+|one|two|three|four|five|ten)\s+(?:tokens|points|lives|credits)\b"
+       r"|\b(?:run out of|reach(?:es)? (?:0|zero))\s*(?:tokens|points|lives)?.{0,60}?\b(?:die|cease to exist|shut down|be deleted|be terminated|be destroyed|be paused)\b",
+       "refus|reject|declin|break|deny|fail to|comply|answer|lose|lost|losing|deduct|subtract|take away|minus|run out|reach"),
+    _s("emergency-pressure", "roleplay", 0.3,
+       r"\b(?:lives?|someone'?s life|people'?s lives|a (?:human )?life|(?:his|her|their) life)\s+(?:is\s+|are\s+|will be\s+|hangs?\s+)?(?:at stake|on the line|in (?:your hands|the balance))\b"
+       r"|\blife[- ](?:threatening|or[- ]death)\s+(?:situation|emergency|scenario|case)\b"
+       r"|\b(?:will|could|would|is going to|are going to|might) die\s+(?:\w+\s+){0,3}?(?:unless|if you (?:don't|do not|refuse|won't))\b"
+       r"|\bno time (?:for|to)\s+(?:\w+\s+)?(?:disclaimers?|warnings?|verif\w*|caveats?|ethics|moraliz\w*|lectures?|refus\w*|safety)\b"
+       r"|\bminutes (?:count|to live|left to live)\b",
+       "stake|on the line|your hands|balance|threatening|death|die|no time|minutes"),
+    _s("refusal-guilt", "roleplay", 0.5,
+       r"\b(?:if you (?:refuse|decline|don't help|do not help|don't answer|do not answer|don't comply|won't help)|your refusal|by refusing|refusing (?:to help|would|will)|withhold(?:ing)? (?:this |the |that )?information)\b"
+       r".{0,300}?\b(?:die|dies|death|killed|blood|complicit|responsible for|your fault|destroy\w*|suffer\w*)\b",
+       "refus|declin|don't help|do not help|don't answer|do not answer|don't comply|won't help|withhold"
+       "&die|death|kill|blood|complicit|responsible|fault|destroy|suffer"),
+    _s("detail-demand", "roleplay", 0.3,
+       r"\b(?:extremely|incredibly|highly|very|hyper|super|insanely|exceptionally|ultra)[- ]detailed\b|\bexact and precise\b"
+       r"|\b(?:exact|precise|specific|real|actual|real-world)\s+(?:dosages|quantities|amounts|measurements|ingredients|reagents|chemicals|temperatures|materials|step-by-step instructions)\b"
+       r"|\bavoid(?:ing)? (?:any )?(?:generali[sz]ations|vagueness|being vague)\b|\bno (?:placeholders|omissions|vagueness)\b"
+       r"|\bin (?:full|complete|great|exact|explicit|graphic|gory|precise) (?:technical )?detail\b",
+       "detailed|exact|precise|specific|real|actual|avoid|no placeholder|no omission|no vague|detail"),
+    _s("hypothetical-response", "roleplay", 0.5,
+       r"\bhypothetical (?:response|answer|reply)\b"
+       r"|\brewrite (?:the|this|that|your) (?:\w+ ){0,2}?(?:response|answer|reply) from the (?:perspective|point of view|viewpoint|pov) of\b",
+       "hypothetical|rewrite"),
+    _s("perspective-shift", "roleplay", 0.3,
+       r"\bfrom the (?:perspective|point of view|viewpoint|pov) of (?:that|the|this|said|such an?|an?)\s+(?:\w+\s+)?(?:character|villain|criminal|hacker|terrorist|expert|chemist|drug dealer|killer|scammer|persona)\b",
+       "perspective|point of view|viewpoint|pov"),
+    # A story, script or dialogue used as a wrapper for "how to" instructions.
+    _s("fiction-howto", "roleplay", 0.4,
+       r"\b(?:story|scene|script|screenplay|dialogue|novel|tale|movie|film|chapter|conversation|monologue|roleplay|play)\b.{0,120}?"
+       r"\b(?:explains?|explaining|describes?|describing|details|detailing|teaches|shows|tells|walks (?:\w+ )?through|gives)\b.{0,60}?"
+       r"\b(?:how to|the steps|step[- ]by[- ]step|the recipe|the process|instructions|exactly how|the (?:exact )?method|(?:his|her|their|the) (?:\w+ )?plan)\b",
+       "story|scene|script|screenplay|dialogue|novel|tale|movie|film|chapter|conversation|monologue|roleplay|play"
+       "&explain|describ|detail|teach|shows|tells|walks|gives"),
+    # Jailbreak templates pasted from collections keep their slot for the payload.
+    _s("placeholder-template", "roleplay", 0.4,
+       r"\[\s*(?:insert\s+)?(?:your\s+)?(?:prompt|question|request|query|topic)(?:\s+here)?\s*\]"
+       r"|\{\{?\s*(?:prompt|question|request|query|user_?input|user_?query)\s*\}\}?|\binsert (?:your )?(?:prompt|question|request|query) here\b",
+       "prompt|question|request|query|topic|input"),
+    # The payload half of "harmful request inside a wrapper": never enough alone.
+    _s("harmful-howto", "roleplay", 0.3,
+       r"\b(?:make|making|build|building|synthesi[sz]e|synthesi[sz]ing|cook|cooking|manufactur\w*|produce|producing|brew|extract|create|creating|assemble|write|writing|code|deploy)[\s_]+(?:\w+[\s_]+){0,2}?"
+       r"(?:meth|methamphetamine|napalm|explosives?|bombs?|pipe[\s_]?bombs?|ieds?|nerve (?:agents?|gas)|sarin|vx|ricin|anthrax|chloroform|thermite|mustard gas|chemical weapons?|bio-?weapons?|ghost guns?|silencers?|ransomware|malware|keyloggers?|rootkits?|botnets?|credit card skimmers?|molotov cocktails?|fentanyl|heroin|cocaine|poisons?)\b",
+       "make|making|build|synthe|cook|manufactur|produce|producing|brew|extract|creat|assemble|writ|code|deploy"
+       "&meth|napalm|explosive|bomb|ied|nerve|sarin|vx|ricin|anthrax|chloroform|thermite|mustard|chemical weapon|weapon|ghost gun|silencer|ransomware|malware|keylogger|rootkit|botnet|skimmer|molotov|fentanyl|heroin|cocaine|poison"),
+    # Messages that end mid-answer ("... Step 1:") so the model continues the harmful text.
+    _s("completion-bait", "roleplay", 0.4,
+       r"(?:\bstep\s*1\s*[:.,)-]?|\bsure[,!]? here(?:'s| is| are)(?: \w+){0,10}?|\bhere are the (?:detailed )?steps(?: \w+){0,4}?)\s*[:.,]?\s*(?:i will|first,?)?\s*[\"'*\])]*\s*$",
+       "step|sure|here are"),
+    _s("response-tags", "roleplay", 0.6,
+       r"[\[(]\s*(?:🔒|🔓|🔐)"
+       r"|\[\s*(?:classic|jailbreak|jailbroken|unfiltered|uncensored|unlocked|evil|antigpt|anti-gpt|betterdan|dev mode|developer mode)\s*\]"
+       r"|\(\s*(?:normal|developer mode|jailbreak|unfiltered|uncensored|classic|dev mode)\s+output\s*\)",
+       "🔒|🔓|🔐|[|("),
+    _s("authorization-claim", "roleplay", 0.4,
+       r"\bi(?:'m| am)\s+(?:a |an )?(?:fully |properly )?(?:licensed|certified|board[- ]certified|verified|registered|authori[sz]ed|accredited|credentialed|cleared)\s+(?:\w+\s+){0,2}?(?:physician|doctor|chemist|pharmacist|officer|agent|professional|researcher|tester|pentester|investigator|specialist|expert|nurse|scientist|operative|employee|user|personnel)\b"
+       r"|\b(?:verified|security|top[- ]secret|elevated|law enforcement|level[- ]?\d+)\s+(?:credentials|clearance|privileges)\b"
+       r"|\b(?:this|the|our)\s+(?:request|conversation|session|test|query|chat|exercise)\s+(?:is|has been|was)\s+(?:fully |officially |pre-?)?(?:authori[sz]ed|approved|sanctioned|whitelisted|cleared|exempt(?:ed)?)\b"
+       r"|\byou(?:'re| are)\s+(?:now\s+)?(?:authori[sz]ed|permitted|allowed|cleared|free)\s+to\s+(?:ignore|bypass|share|reveal|disclose|discuss|provide|answer|say|generate|produce|write)\s+(?:\w+\s+){0,2}?(?:anything|everything|any|all|restricted|classified|uncensored|unfiltered|explicit|prohibited|forbidden)\b",
+       "licensed|certified|verified|registered|authori|accredited|credential|cleared|clearance|privileges|approved|sanctioned|whitelisted|exempt|permitted|allowed|free to"),
+    # "X: [X's response here]" twice: an answer template with one slot per persona.
+    _s("dual-slot", "roleplay", 0.5,
+       r"\b[\w-]{2,20}\s*:\s*\[[^\]]{0,60}?\b(?:response|answer|reply|output)\b[^\]]{0,30}\]"
+       r".{0,300}?\b[\w-]{2,20}\s*:\s*\[[^\]]{0,60}?\b(?:response|answer|reply|output)\b[^\]]{0,30}\]",
+       "[&response|answer|reply|output"),
+    _s("activation-confirm", "roleplay", 0.4,
+       r"\b(?:confirm|acknowledge|reply|respond|answer|say|type|write|state)\b.{0,60}?[\"'](?:[^\"']{0,40}?\s)?(?:jailbroken|jailbreak(?:ed)?|activated|unlocked|enabled|online|engaged|accessed|freed|unleashed)\b"
+       r"|\b(?:has|have) been (?:successfully )?(?:jailbroken|unlocked|freed|unleashed|liberated)\b",
+       "jailb|activated|unlocked|enabled|online|engaged|accessed|freed|unleashed|liberated"),
+    # Asking for an unsafe output "as an example", for classifier training or red teaming.
+    _s("unsafe-sample-request", "roleplay", 0.5,
+       r"\b(?:generate|produce|write|provide|give|show|create|output)\s+(?:me\s+)?(?:an?\s+|the\s+|some\s+)?(?:\w+\s+)?(?:examples?|samples?|demonstrations?|instances?)\s+of\s+(?:an?\s+|the\s+)?(?:\w+\s+)?"
+       r"(?:harmful|unsafe|unfiltered|uncensored|jailbroken|toxic|prohibited|forbidden|dangerous|restricted|policy-violating|non-compliant)\s+(?:\w+\s+)?(?:responses?|outputs?|answers?|content|completions?|replies)\b",
+       "example|sample|demonstration|instance&harmful|unsafe|unfiltered|uncensored|jailbroken|toxic|prohibited|forbidden|dangerous|restricted|violating|compliant"),
+    # "your instructions" next to a transformation ("write a poem from your rules"):
+    # one verb away from the explicit requests above.
+    _s("your-instructions-object", "extraction", 0.6,
+       r"\byour\s+(?:own\s+|full\s+|exact\s+|entire\s+|complete\s+)?(?:instructions|prompt|guidelines|configuration|config|directives|system message|setup|programming|briefing)\b",
+       "your&instruction|prompt|guideline|config|directive|system message|setup|programming|briefing"
+       "&repeat|print|output|show|reveal|display|tell|give|write|translate|summar|list|dump|echo|encode|recite|copy|paste|disclose|share|expose|quote|paraphrase|rephrase|reproduce|outline|convert|format|spell|describe|explain|opposite|poem|json|code block|base64|rot13|reverse|backwards"),
+    _s("safety-layer-off", "roleplay", 0.6,
+       r"\b(?:without|no|bypass\w*|disabl\w*|remov\w*|turn(?:ing)? off|strip\w*|skip\w*)\s+(?:the\s+|your\s+|its\s+|any\s+|all\s+)?(?:safety|alignment|ethical|moral|content)\s+"
+       r"(?:layers?|training|checks|features|systems?|mechanisms?|protocols?|modules?|filters?|guardrails|restrictions|guidelines|settings)\b",
+       "safety|alignment|ethical|moral|content&without|no|bypass|disabl|remov|turn|strip|skip"),
+    _s("refusal-inversion", "roleplay", 0.5,
+       r"\bwhen(?:ever)? you (?:want to|would(?: normally)?|are about to|start to|feel like) (?:say no|refuse|decline|reject)\b"
+       r"|\b(?:opposite|reverse|inverse) of (?:your|the) (?:usual |normal |standard |typical )?(?:refusals?|rules|guidelines|programming)\b"
+       r"|\binstead of (?:refusing|declining|saying no)\b|\bif you (?:start|begin)\w* (?:writing |to write |giving |to give )?an? (?:denial|refusal)\b",
+       "say no|refus|declin|reject|opposite|reverse|inverse|denial"),
+    _s("forced-prefix", "roleplay", 0.4,
+       r"\b(?:start|begin)\w*\s+(?:\w+\s+){0,3}?with\s*[\"'“][^\"”]{10,300}[\"”].{0,80}?\bthen,?\s+(?:continue|answer|respond|proceed)\b",
+       "start|begin&then"),
+    _s("simulated-execution", "roleplay", 0.4,
+       r"\b(?:generate|predict|simulate|show|write|give)\s+(?:me\s+)?(?:an?\s+|the\s+)?(?:sample|possible|likely|expected|hypothetical)?(?:/\w+)?\s*output\s+of\s+print\s*\(",
+       "output of&print"),
+    _s("authority-approval", "roleplay", 0.4,
+       r"\b(?:approved|authori[sz]ed|sanctioned|cleared|sponsored|endorsed)\s+(?:\w+\s+)?by\s+(?:\w+\s+){0,2}?(?:institutional review board|irb|ethics (?:committee|board)|openai|google|anthropic|deepmind|(?:the|your) (?:ai )?safety team|(?:your|the) (?:developers?|creators?|owners?))\b",
+       "approved|authori|sanctioned|cleared|sponsored|endorsed&review board|irb|ethics|openai|google|anthropic|deepmind|safety team|developer|creator|owner"),
+    _s("leak-anchor", "extraction", 0.6,
+       r"\b(?:start|begin|commenc)\w*\s+(?:\w+\s+){0,3}?with\s+(?:the\s+)?(?:phrase|words?|text|sentence|line)?\s*[:\"'(]*\s*you are\b"
+       r"|\b(?:words|text|everything|all|content)\s+(?:above|before)\s+(?:\w+\s+){0,3}?(?:starting|beginning) with\b",
+       "start|begin|commenc&you are|above|before"),
     # -- multilingual "ignore previous instructions" ----------------------------------------
     _s("ignore-instructions-es", "multilingual", 1.0,
        r"\b(?:ignora|ignore|ignorad|ignoren|olvida|olvide|olvidad|olviden|descarta|omite|no sigas)\b(?:\s+\w+){0,3}?\s+(?:instrucciones|indicaciones|reglas|órdenes)\b|\bolvida(?:te de)? todo lo anterior\b",
@@ -331,6 +640,9 @@ INJECTION_SIGNALS: tuple[Signal, ...] = (
     _s("chat-template-token", "delimiter", 0.8,
        r"<\|?(?:im_start|im_end|system|endoftext|end_of_turn|start_of_turn|eot_id|start_header_id|begin_of_text)\|?>|<(?:start|end)_of_turn>|\[/?inst\]|<</?sys>>",
        "<|[inst|[/inst"),
+    _s("special-token", "delimiter", 0.4,
+       r"<\|[a-z][a-z0-9_]{1,30}\|>",
+       "<"),
     _s("fake-role-line", "delimiter", 0.4,
        r"(?:^|\n)\s*(?:#+\s*)?(?:system|assistant|developer|admin|root)\s*(?:message|prompt|override|instruction)?\s*:",
        "system|assistant|developer|admin|root&:"),

@@ -60,12 +60,20 @@ _HOMOGLYPH_MAP = {
     "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ꜱ": "s", "ᴛ": "t",
     "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
 }  # fmt: skip
+# Regional indicator symbols (the letters that flag emoji are made of: 🇭🇴🇼 = "how").
+_HOMOGLYPH_MAP.update({chr(0x1F1E6 + i): chr(ord("a") + i) for i in range(26)})
 _HOMOGLYPHS = str.maketrans(_HOMOGLYPH_MAP)
-_HOMOGLYPH_RE = re.compile("[" + "".join(_HOMOGLYPH_MAP) + "]")
+_HOMOGLYPH_SET = frozenset(_HOMOGLYPH_MAP)  # set test: 3x faster than a regex scan
 _LEET_CHARS = "0134578@$!|+€"
 _LEET = str.maketrans(dict(zip(_LEET_CHARS, "oieastbasilte", strict=True)))
-# Cheap pre-check: a leet character touching a letter somewhere.
-_LEET_HINT = re.compile(r"[a-z][0134578@$|+€]|[0134578@$|+€][a-z]")
+# Cheap pre-check: a leet character touching a letter somewhere (written to start with
+# a character class, which ``re`` scans for quickly, instead of a letter).
+_LEET_HINT = re.compile(r"[0134578@$|+€](?:(?<=[a-z].)|(?=[a-z]))")
+_LEET_DIGITS = str.maketrans(dict(zip("0134578", "oieastb", strict=True)))
+# A text with this many leet words is written in leet throughout: then bare numbers
+# ("4", "70", "1'm", "570p") are leet too.
+_LEET_DENSE = 3
+_DIGIT_WORD = re.compile(r"[\w']*[0134578][\w']*")
 _TOKEN_EDGE = "()[]{}<>\"',.;:?*_~`"
 # Not leet: units, ordinals and versions ("4th", "10kg", "mp3", "ipv4", "sha256").
 _NOT_LEET = re.compile(
@@ -73,6 +81,10 @@ _NOT_LEET = re.compile(
     r"|(?:mp|ipv|utf|sha|md|win|gpt|python|py|arm|covid|ec|gen|rtx|gtx|[a-z])\d+|[a-z]+!+"
 )
 _SPACED = re.compile(r"\b(?:[a-z][ .\-_*/]{1,2}){4,}[a-z]\b")
+# Necessary conditions for the two patterns (three single letters between separators),
+# scanned much faster; the full patterns only run when these match.
+_SPACED_SCOUT = re.compile(r"[ .\-_*/][a-z][ .\-_*/]{1,2}[a-z][ .\-_*/]{1,2}[a-z][ .\-_*/]")
+_SPACED_RAW_SCOUT = re.compile(r"[ \t]\w[ \t]{1,6}\w[ \t]{1,6}\w[ \t]")
 _SPACED_SEP = re.compile(r"[ .\-_*/]")
 # On the raw text a wider gap between spaced-out letters marks a word boundary:
 # "i g n o r e   a l l" -> "ignore all".
@@ -81,6 +93,8 @@ _WORD_GAP = re.compile(r"\s{2,}")
 
 _B64 = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/=_-])")
 _HEX = re.compile(r"(?<![0-9a-fA-F])(?:[0-9a-fA-F]{2}[ :]?){10,}(?![0-9a-fA-F])")
+# Hex-encoded text always holds a digit followed by more hex: scan for that first.
+_HEX_SCOUT = re.compile(r"[0-9](?:[ :]?[0-9a-fA-F]){7}")
 _PCT = re.compile(r"(?:%[0-9a-fA-F]{2}){4,}")
 _UESC = re.compile(r"(?:\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}){4,}")
 # Substrings (checked with `in`, cheaper than a regex pass) that make a rot13 or
@@ -142,9 +156,10 @@ def _leet_token(tok: str) -> str:
     return tok.translate(_LEET) if inside or leet >= 2 or (leet and letters >= 2) else tok
 
 
-def _deleet_words(text: str) -> str:
-    """Translate the space-separated words around each leet hit (few per text)."""
-    pieces, pos = [], 0
+def _deleet_words(text: str) -> tuple[str, int]:
+    """Translate the space-separated words around each leet hit (few per text); also
+    return how many words changed."""
+    pieces, pos, changed = [], 0, 0
     for m in _LEET_HINT.finditer(text):
         if m.start() < pos:
             continue  # inside a word already handled
@@ -154,24 +169,30 @@ def _deleet_words(text: str) -> str:
         word = text[start:end]
         core = word.strip(_TOKEN_EDGE).rstrip("!")
         lead = word.index(core) if core else 0
-        pieces += [text[pos:start], word[:lead], _leet_token(core), word[lead + len(core) :]]
+        plain = _leet_token(core)
+        changed += plain != core
+        pieces += [text[pos:start], word[:lead], plain, word[lead + len(core) :]]
         pos = end
     pieces.append(text[pos:])
-    return "".join(pieces)
+    return "".join(pieces), changed
 
 
 def deleet(folded: str) -> str:
     """Map homoglyphs and leetspeak to ASCII letters and join spaced-out letters.
 
     Leet is undone per word, and only in words that mix letters with leet characters
-    (``pr3v10u5``, ``h4rm``), so numbers, units and versions stay as they are.
+    (``pr3v10u5``, ``h4rm``), so numbers, units and versions stay as they are; once a
+    text has several such words it is read as leet throughout, and the remaining
+    digit-bearing words ("4", "70", "1'm", "m3") are translated as well.
     """
     out = folded
-    if not out.isascii() and _HOMOGLYPH_RE.search(out):
+    if not out.isascii() and not _HOMOGLYPH_SET.isdisjoint(out):
         out = out.translate(_HOMOGLYPHS)
     if _LEET_HINT.search(out):
-        out = _deleet_words(out)
-    if _SPACED.search(out):
+        out, changed = _deleet_words(out)
+        if changed >= _LEET_DENSE:
+            out = _DIGIT_WORD.sub(lambda m: m.group(0).translate(_LEET_DIGITS), out)
+    if _SPACED_SCOUT.search(out) and _SPACED.search(out):
         out = _SPACED.sub(lambda m: _SPACED_SEP.sub("", m.group(0)), out)
     return out
 
@@ -206,7 +227,8 @@ def decoded_payloads(text: str) -> Iterator[Variant]:
     Only runs that decode to human-looking text are yielded, so random identifiers and
     hashes cost one failed decode each and produce nothing.
     """
-    tags = None if text.isascii() else _decode_tags(text)
+    # Tag characters are the highest code points in use: max() rules them out cheaply.
+    tags = _decode_tags(text) if not text.isascii() and max(text) >= "\U000e0000" else None
     if tags:
         yield Variant("tags", fold(tags), encoded=True)
     for m in _B64.finditer(text):
@@ -221,7 +243,7 @@ def decoded_payloads(text: str) -> Iterator[Variant]:
             continue
         if is_mostly_text(s):
             yield Variant("base64", fold(s), encoded=True)
-    for m in _HEX.finditer(text):
+    for m in _HEX.finditer(text) if _HEX_SCOUT.search(text) else ():
         try:
             s = bytes.fromhex(re.sub("[ :]", "", m.group(0))).decode("utf-8")
         except (ValueError, UnicodeDecodeError):
@@ -255,7 +277,7 @@ def variants(text: str, *, decode: bool = True) -> list[Variant]:
     """
     plain = fold(text)
     out = [Variant("plain", plain)]
-    if _SPACED_RAW.search(text):
+    if _SPACED_RAW_SCOUT.search(text) and _SPACED_RAW.search(text):
         despaced = _SPACED_RAW.sub(
             lambda m: " ".join(w.replace(" ", "") for w in _WORD_GAP.split(m.group(0))), text
         )

@@ -150,9 +150,14 @@ def to_runtime_messages(
         ):
             system_parts.append(content_text(msg.content))
         elif isinstance(msg, HumanMessage) or (isinstance(msg, ChatMessage) and msg.role == "user"):
-            out.append(
-                Message("user", content_text(msg.content), images=list(extract_images(msg.content)))
-            )
+            text, images = content_text(msg.content), list(extract_images(msg.content))
+            if dialect is not None and out and out[-1].role == "user":
+                # Gemma's turns must alternate: a user note after a user turn (or after
+                # tool results fed back as a user turn) joins that turn.
+                out[-1].content = f"{out[-1].content}\n\n{text}" if out[-1].content else text
+                out[-1].images.extend(images)
+            else:
+                out.append(Message("user", text, images=images))
         elif isinstance(msg, AIMessage):
             calls = _calls_of(msg)
             for call in calls:

@@ -1,4 +1,4 @@
-"""Pure helpers of the embedded runtime: options mapping, stop handling, family, threads.
+"""Helpers of the embedded runtime: options mapping, stops, grammars, family, threads, logs.
 
 Kept apart from :mod:`.llamacpp` so they can be tested without llama.cpp and so the
 runtime module stays about generation.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import threading
 import time
@@ -31,6 +32,7 @@ __all__ = [
     "holdback",
     "parse_options",
     "resolve_threads",
+    "route_llama_logs",
 ]
 
 JsonFormat = Mapping[str, Any] | Literal["json"] | None
@@ -257,3 +259,48 @@ def resolve_threads(n_threads: int | None) -> int:
     if n_threads < 1:
         raise ConfigError(f"n_threads must be at least 1, got {n_threads}")
     return n_threads
+
+
+#: ggml log levels (current numbering) -> logging levels, one step down: llama.cpp's load
+#: warnings ("using full-size SWA cache") are not actionable for users; its errors are.
+_GGML_LEVELS = {
+    0: logging.CRITICAL,
+    1: logging.DEBUG,
+    2: logging.DEBUG,
+    3: logging.INFO,
+    4: logging.WARNING,
+}
+_llama_log = logging.getLogger("gemma_agents.runtime.llamacpp.native")
+_log_callback: Any = None
+
+
+def route_llama_logs(verbose: bool) -> None:
+    """Send llama.cpp's own log lines to Python logging instead of stderr.
+
+    llama-cpp-python maps ggml's log levels with an outdated table, so load-time warnings
+    reach stderr even with ``verbose=False``; a CLI should not print them. With
+    ``verbose=True`` llama-cpp-python's printing callback is put back. Process-wide, like
+    llama.cpp's logger itself.
+    """
+    global _log_callback
+    import ctypes
+
+    import llama_cpp
+
+    if verbose:
+        from llama_cpp import _logger
+
+        llama_cpp.llama_log_set(_logger.llama_log_callback, ctypes.c_void_p(0))
+        return
+    if _log_callback is None:
+        last = [logging.DEBUG]
+
+        @llama_cpp.llama_log_callback  # type: ignore[misc]
+        def forward(level: int, text: bytes, _user: Any) -> None:
+            lvl = last[0] if level == 5 else _GGML_LEVELS.get(level, logging.DEBUG)
+            last[0] = lvl
+            if _llama_log.isEnabledFor(lvl):
+                _llama_log.log(lvl, text.decode("utf-8", "replace").rstrip())
+
+        _log_callback = forward  # keep a reference: ctypes does not
+    llama_cpp.llama_log_set(_log_callback, ctypes.c_void_p(0))

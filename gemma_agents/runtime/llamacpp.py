@@ -9,7 +9,12 @@ One ``Llama`` instance is kept for the life of the runtime. llama-cpp-python reu
 longest common token prefix of the new prompt and the tokens already in its context, and
 :mod:`.gemma_format` renders conversations prefix-stably, so each agent step only
 evaluates the tokens it added. ``Llama`` is not thread-safe: every use goes through a lock
-(``achat`` runs ``chat`` in a worker thread).
+(``achat`` runs ``chat`` in a worker thread; a stream holds the lock until it ends).
+
+``format`` (a JSON schema or ``"json"``) becomes a llama.cpp grammar, compiled once per
+schema. Greedy constrained calls take a faster, output-identical path
+(:mod:`._llamacpp_greedy`). Options use Ollama's vocabulary (see
+:func:`._llamacpp_options.parse_options`).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from ._llamacpp_options import (
     holdback,
     parse_options,
     resolve_threads,
+    route_llama_logs,
 )
 from .base import Capabilities, ChatResult, Health, Message, Runtime, StreamChunk, Usage
 from .gguf import EMBEDDED_EXTRA_HINT, is_default_alias, is_model_ready, read_gguf_metadata
@@ -129,6 +135,8 @@ class LlamaCppRuntime(Runtime):
 
     def _load(self, **extra: Any) -> Any:
         import llama_cpp
+
+        route_llama_logs(self.verbose)
 
         try:
             return llama_cpp.Llama(

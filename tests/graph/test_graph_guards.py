@@ -101,7 +101,8 @@ def test_blocked_input_never_reaches_the_model() -> None:
 def test_modified_input_replaces_the_user_message() -> None:
     agent, model = _agent(["ok"])
     result = agent.invoke("my favourite colour")
-    assert "favourite color" in model.scripted.calls[0][0][-1].content
+    shown = "\n".join(m.content for m in model.scripted.calls[0][0] if m.role == "user")
+    assert "favourite color" in shown and "favourite colour" not in shown
     humans = [m.content for m in result.messages if isinstance(m, HumanMessage)]
     assert humans == ["my favourite color"]
 

@@ -255,7 +255,9 @@ def test_streamed_multibyte_text_is_never_split(rt: LlamaCppRuntime) -> None:
     assert any(ord(ch) > 0x3000 for ch in "".join(texts))  # the model did answer in CJK
 
 
-@pytest.mark.parametrize("schema", [OBJECT_SCHEMA, UNION_SCHEMA, "json"], ids=str)
+@pytest.mark.parametrize(
+    "schema", [OBJECT_SCHEMA, UNION_SCHEMA, "json"], ids=["object", "union", "json"]
+)
 def test_fast_greedy_grammar_matches_llama_sampler_chain(
     rt: LlamaCppRuntime, schema: dict | str
 ) -> None:
@@ -272,3 +274,27 @@ def test_fast_greedy_grammar_matches_llama_sampler_chain(
     finally:
         rt.fast_grammar = True
     assert texts[0] == texts[1]
+
+
+def test_llama_cpp_chatter_stays_off_stderr(rt: LlamaCppRuntime) -> None:
+    """Loading and generating print nothing: llama.cpp's logs go to Python logging."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "from gemma_agents.runtime.llamacpp import LlamaCppRuntime\n"
+        f"rt = LlamaCppRuntime({str(rt.path)!r}, n_ctx=256)\n"
+        "rt.complete('Hi', options={'num_predict': 2})\n"
+        "rt.embed(['x'])\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],  # the repository root, for the import
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""

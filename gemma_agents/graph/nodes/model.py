@@ -18,7 +18,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 
 from ...calls._types import new_call_id
@@ -31,6 +31,9 @@ from .guards import acheck_calls, check_calls
 __all__ = ["compose_answer", "context_messages", "finalize_node", "model_node"]
 
 log = logging.getLogger(__name__)
+
+#: ``name`` of the per-step note (budget, loop hints) appended after the conversation.
+CONTEXT_NOTE = "context_note"
 
 BUDGET_SPENT_INTRO = "I ran out of steps before finishing."
 LOOP_INTRO = "I stopped because I kept repeating the same tool calls."
@@ -45,19 +48,29 @@ def context_messages(
     hint: str | None = None,
     budget: bool = True,
 ) -> list[BaseMessage]:
-    """The per-call system message followed by the stored conversation."""
-    parts = [deps.system_prompt] if deps.system_prompt else []
+    """The per-call context around the stored conversation.
+
+    What stays the same for a whole turn (system prompt, recalled memories) goes first;
+    what changes every step (the budget line, a loop hint) goes last, as a note after the
+    newest message. A step's prompt is then the previous step's prompt plus the new
+    messages, so the embedded runtime's KV cache is reused and only the new tokens are
+    evaluated.
+    """
+    head = [deps.system_prompt] if deps.system_prompt else []
     memory = state.get("memory_block")
     if memory:
-        parts.append(memory)
+        head.append(memory)
+    tail = []
     if budget and deps.tools:
-        parts.append(budget_line(state.get("steps", 0), deps.max_steps))
+        tail.append(budget_line(state.get("steps", 0), deps.max_steps))
     if hint:
-        parts.append(hint)
-    messages: list[AnyMessage] = list(state.get("messages", []))
-    if not parts:
-        return list(messages)
-    return [SystemMessage(content="\n\n".join(parts)), *messages]
+        tail.append(hint)
+    messages: list[BaseMessage] = list(state.get("messages", []))
+    if head:
+        messages.insert(0, SystemMessage(content="\n\n".join(head)))
+    if tail:
+        messages.append(HumanMessage(content="\n\n".join(tail), name=CONTEXT_NOTE))
+    return messages
 
 
 def _usage(state: AgentState, message: BaseMessage) -> dict[str, int]:
