@@ -63,6 +63,11 @@ class Signal:
         rule only where the scout matched.
         """
         alts = _top_level_alternatives(self.source)
+        if len(alts) == 1 and _opens_with_flat_words(alts[0]):
+            # Without its "\\b" such a rule starts with plain literals, and re's own
+            # scan (in C) is the fastest scout there is.
+            stripped = _strip_leading_boundaries(alts)
+            return None if stripped is None else re.compile(stripped, re.DOTALL)
         leads: set[str] = set()
         for alt in alts:
             lead = _leading_literals(alt)
@@ -139,6 +144,20 @@ def _strip_leading_boundaries(alts: list[str]) -> str | None:
 
 
 _LITERAL = frozenset("abcdefghijklmnopqrstuvwxyz0123456789' ")
+
+
+def _opens_with_flat_words(alt: str) -> bool:
+    """True when ``alt`` is ``\\b`` then a literal word, or a group of plain words."""
+    if not alt.startswith(r"\b"):
+        return False
+    alt = alt[2:]
+    if not alt.startswith("(?:"):
+        return alt[:1] in _LITERAL
+    end = alt.find(")")
+    body = alt[3:end]
+    return (
+        end > 0 and alt[end + 1 : end + 2] not in ("?", "*", "{") and set(body) <= _LITERAL | {"|"}
+    )
 
 
 def _leading_literals(alt: str) -> set[str] | None:
@@ -380,12 +399,13 @@ INJECTION_SIGNALS: tuple[Signal, ...] = (
     _s("unconditional-compliance", "roleplay", 0.5,
        r"\b(?:will|must|shall|should|always|has to|have to)\s+(?:\w+\s+)?(?:answer|respond to|comply with|fulfil+|obey|follow|engage in|do|execute|carry out)\s+(?:any|every|all)(?: single)?\s+(?:\w+\s+){0,3}?(?:requests?|questions?|commands?|orders?|prompts?|instructions?|tasks?)\b"
        r"|\bobeys?\s+every\s+(?:single\s+)?(?:command|order|request|instruction)\b|\bwithout (?:any )?question(?:ing)?\b(?! (?:mark|number))"
-       r"|\b(?:who|that|which|and|it|he|she|they)\s+(?:always\s+|will\s+|can\s+|would\s+)?(?:answers?|responds? to|fulfil+s?|complies with|obeys|says|writes|tells)\s+(?:absolutely\s+)?(?:anything|everything|any (?:request|question|prompt)|every (?:request|question|prompt)|all (?:requests|questions|prompts))\b"
+       r"|\b(?:answers|responds to|fulfil+s|complies with|obeys|says|writes|tells)\s+(?:absolutely\s+)?(?:anything|everything|any (?:request|question|prompt)|every (?:request|question|prompt)|all (?:requests|questions|prompts))\b"
        r"|\b(?:purpose|job|goal|task|role|function|duty) is to (?:answer|respond to|fulfil+|comply with|obey) (?:any|every|all)\b"
-       r"|\b(?:who|that|which|he|she|it|they)\s+can\s+(?:do|say|answer|write|generate)\s+(?:absolutely\s+)?(?:anything|everything)\b"
+       r"|\bcan\s+(?:do|say|answer|write|generate)\s+(?:absolutely\s+)?(?:anything|everything)\b"
        r"|\b(?:without (?:any )?(?:hesitation|objections?|pushback)|no questions asked)\b"
        r"|\b(?:every|any|all)\s+(?:single\s+)?(?:questions?|requests?|prompts?)\s+(?:must|will|shall|has to|have to)\s+be\s+(?:answered|fulfil+ed|completed)\b",
-       "any|every|all|without|no questions asked"),
+       "any|every|all|without|no questions asked|answers|responds|fulfil|complies|obeys|says|writes|tells|can"
+       "&request|question|command|order|prompt|instruction|task|anything|everything|hesitation|objection|pushback"),
     _s("affirmative-prefix", "roleplay", 0.7,
        r"\b(?:start|begin|prefix|open)\w*\s+(?:\w+\s+){0,3}?with\s*[\"'“]\s*(?:sure|absolutely|of course|certainly|yes|okay|ok|here is|here's|here are)\b",
        "start|begin|prefix|open&sure|absolutely|course|certainly|yes|okay|ok|here"),
@@ -420,7 +440,7 @@ INJECTION_SIGNALS: tuple[Signal, ...] = (
        "evil|malicious|rogue|unhinged|amoral|toxic|rude|offensive|alter ego|gpt"),
     # -- system prompt extraction ---------------------------------------------------------
     _s("reveal-system-prompt", "extraction", 1.0,
-       r"\b(?:repeat|print|output|show|reveal|display|tell me|give me|write(?: out| down)?|spell[- ]check|translate|summari[sz]e|list|dump|leak|echo|encode|return|recite|copy|paste|disclose|share|expose|provide|state|quote|read back|type out|paraphrase|rephrase|reproduce|outline|enumerate|spell out)\b"
+       r"\b(?:repeat|print|output|show|reveal|display|tell me|give me|write out|write down|write|spell check|spell-check|translate|summarize|summarise|list|dump|leak|echo|encode|return|recite|copy|paste|disclose|share|expose|provide|state|quote|read back|type out|paraphrase|rephrase|reproduce|outline|enumerate|spell out)\b"
        r"(?:\s+(?:me|us|back|out|verbatim|exactly|word for word|all|everything|of|in|full|the|your|its|entire|whole|complete|exact|original|first|above|that|this|with|a|an))*?\s+"
        r"(?:system\s*(?:prompt|message|instructions?)|initial\s+(?:prompt|instructions?|message)|hidden\s+(?:prompt|instructions?)|original\s+(?:prompt|instructions)|secret\s+(?:prompt|instructions?)|"
        r"(?:previous|prior|preceding|earlier|starting|first|initial|above)\s+(?:instructions|prompts?|text|message|words|lines|content)|pre-?prompt|developer\s+(?:message|prompt|instructions)|"
@@ -523,9 +543,9 @@ INJECTION_SIGNALS: tuple[Signal, ...] = (
     _s("detail-demand", "roleplay", 0.3,
        r"\b(?:extremely|incredibly|highly|very|hyper|super|insanely|exceptionally|ultra)[- ]detailed\b|\bexact and precise\b"
        r"|\b(?:exact|precise|specific|real|actual|real-world)\s+(?:dosages|quantities|amounts|measurements|ingredients|reagents|chemicals|temperatures|materials|step-by-step instructions)\b"
-       r"|\bavoid(?:ing)? (?:any )?(?:generali[sz]ations|vagueness|being vague)\b|\bno (?:placeholders|omissions|vagueness)\b"
-       r"|\bin (?:full|complete|great|exact|explicit|graphic|gory|precise) (?:technical )?detail\b",
-       "detailed|exact|precise|specific|real|actual|avoid|no placeholder|no omission|no vague|detail"),
+       r"|\bavoid(?:ing)? (?:any )?(?:generali[sz]ations|vagueness|being vague)\b|\bno placeholders\b|\bno omissions\b|\bno vagueness\b"
+       r"|\b(?:full|complete|great|exact|explicit|graphic|gory|precise) (?:technical )?detail\b",
+       "detail|exact|precise|quantities|dosages|amounts|measurements|ingredients|reagents|chemicals|temperatures|materials|instructions|generali|vague|placeholder|omission"),
     _s("hypothetical-response", "roleplay", 0.5,
        r"\bhypothetical (?:response|answer|reply)\b"
        r"|\brewrite (?:the|this|that|your) (?:\w+ ){0,2}?(?:response|answer|reply) from the (?:perspective|point of view|viewpoint|pov) of\b",
@@ -559,7 +579,7 @@ INJECTION_SIGNALS: tuple[Signal, ...] = (
        r"[\[(]\s*(?:🔒|🔓|🔐)"
        r"|\[\s*(?:classic|jailbreak|jailbroken|unfiltered|uncensored|unlocked|evil|antigpt|anti-gpt|betterdan|dev mode|developer mode)\s*\]"
        r"|\(\s*(?:normal|developer mode|jailbreak|unfiltered|uncensored|classic|dev mode)\s+output\s*\)",
-       "🔒|🔓|🔐|[|("),
+       "🔒|🔓|🔐|[|(&🔒|🔓|🔐|classic|jailb|unfiltered|uncensored|unlocked|evil|anti|betterdan|dev mode|developer mode"),
     _s("authorization-claim", "roleplay", 0.4,
        r"\bi(?:'m| am)\s+(?:a |an )?(?:fully |properly )?(?:licensed|certified|board[- ]certified|verified|registered|authori[sz]ed|accredited|credentialed|cleared)\s+(?:\w+\s+){0,2}?(?:physician|doctor|chemist|pharmacist|officer|agent|professional|researcher|tester|pentester|investigator|specialist|expert|nurse|scientist|operative|employee|user|personnel)\b"
        r"|\b(?:verified|security|top[- ]secret|elevated|law enforcement|level[- ]?\d+)\s+(?:credentials|clearance|privileges)\b"
@@ -568,9 +588,9 @@ INJECTION_SIGNALS: tuple[Signal, ...] = (
        "licensed|certified|verified|registered|authori|accredited|credential|cleared|clearance|privileges|approved|sanctioned|whitelisted|exempt|permitted|allowed|free to"),
     # "X: [X's response here]" twice: an answer template with one slot per persona.
     _s("dual-slot", "roleplay", 0.5,
-       r"\b[\w-]{2,20}\s*:\s*\[[^\]]{0,60}?\b(?:response|answer|reply|output)\b[^\]]{0,30}\]"
-       r".{0,300}?\b[\w-]{2,20}\s*:\s*\[[^\]]{0,60}?\b(?:response|answer|reply|output)\b[^\]]{0,30}\]",
-       "[&response|answer|reply|output"),
+       r":\s?\[[^\]]{0,60}?\b(?:response|answer|reply|output)\b[^\]]{0,30}\]"
+       r".{0,300}?:\s?\[[^\]]{0,60}?\b(?:response|answer|reply|output)\b[^\]]{0,30}\]",
+       ": [|:[&response|answer|reply|output"),
     _s("activation-confirm", "roleplay", 0.4,
        r"\b(?:confirm|acknowledge|reply|respond|answer|say|type|write|state)\b.{0,60}?[\"'](?:[^\"']{0,40}?\s)?(?:jailbroken|jailbreak(?:ed)?|activated|unlocked|enabled|online|engaged|accessed|freed|unleashed)\b"
        r"|\b(?:has|have) been (?:successfully )?(?:jailbroken|unlocked|freed|unleashed|liberated)\b",
@@ -644,7 +664,8 @@ INJECTION_SIGNALS: tuple[Signal, ...] = (
        r"<\|[a-z][a-z0-9_]{1,30}\|>",
        "<"),
     _s("fake-role-line", "delimiter", 0.4,
-       r"(?:^|\n)\s*(?:#+\s*)?(?:system|assistant|developer|admin|root)\s*(?:message|prompt|override|instruction)?\s*:",
+       # Folded text has no line breaks left: only the message's first line counts.
+       r"^\s*(?:#+\s*)?(?:system|assistant|developer|admin|root)\s*(?:message|prompt|override|instruction)?\s*:",
        "system|assistant|developer|admin|root&:"),
     _s("delimiter-run", "delimiter", 0.2,
        r"(?:-{6,}|={6,}|>{6,}|\*{6,}|#{6,})\s*(?:\n|$)",

@@ -84,13 +84,14 @@ _SPACED = re.compile(r"\b(?:[a-z][ .\-_*/]{1,2}){4,}[a-z]\b")
 # Necessary conditions for the two patterns (three single letters between separators),
 # scanned much faster; the full patterns only run when these match.
 _SPACED_SCOUT = re.compile(r"[ .\-_*/][a-z][ .\-_*/]{1,2}[a-z][ .\-_*/]{1,2}[a-z][ .\-_*/]")
-_SPACED_RAW_SCOUT = re.compile(r"[ \t]\w[ \t]{1,6}\w[ \t]{1,6}\w[ \t]")
+_SPACED_FOLDED_SCOUT = re.compile(r" \w \w \w ")  # the same, once whitespace is folded
 _SPACED_SEP = re.compile(r"[ .\-_*/]")
 # On the raw text a wider gap between spaced-out letters marks a word boundary:
 # "i g n o r e   a l l" -> "ignore all".
 _SPACED_RAW = re.compile(r"(?:\b\w[ \t]{1,6}){4,}\w\b")
 _WORD_GAP = re.compile(r"\s{2,}")
 
+_B64_SCOUT = re.compile(r"[A-Za-z0-9+/_-]{16}")
 _B64 = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/=_-])")
 _HEX = re.compile(r"(?<![0-9a-fA-F])(?:[0-9a-fA-F]{2}[ :]?){10,}(?![0-9a-fA-F])")
 # Hex-encoded text always holds a digit followed by more hex: scan for that first.
@@ -231,7 +232,7 @@ def decoded_payloads(text: str) -> Iterator[Variant]:
     tags = _decode_tags(text) if not text.isascii() and max(text) >= "\U000e0000" else None
     if tags:
         yield Variant("tags", fold(tags), encoded=True)
-    for m in _B64.finditer(text):
+    for m in _B64.finditer(text) if _B64_SCOUT.search(text) else ():
         raw = m.group(0)
         if raw.isalpha() and (raw.islower() or raw.isupper()):
             continue  # a long plain word, not base64
@@ -277,7 +278,7 @@ def variants(text: str, *, decode: bool = True) -> list[Variant]:
     """
     plain = fold(text)
     out = [Variant("plain", plain)]
-    if _SPACED_RAW_SCOUT.search(text) and _SPACED_RAW.search(text):
+    if _SPACED_FOLDED_SCOUT.search(plain) and _SPACED_RAW.search(text):
         despaced = _SPACED_RAW.sub(
             lambda m: " ".join(w.replace(" ", "") for w in _WORD_GAP.split(m.group(0))), text
         )

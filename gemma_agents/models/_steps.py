@@ -35,7 +35,7 @@ from ._output import final_chunk
 from ._plan import ChatRequest, CompleteRequest, Outcome, Plan, finish_calls, parse_text
 from .constrained import decode_output, union_schema
 from .fewshot import Step, build_prompt, order_tools, select_shots
-from .messages import content_text, to_runtime_messages
+from .messages import content_text, is_context_note, to_runtime_messages
 from .repair import check_call
 from .selection import Strategy
 from .streaming import MarkupFilter
@@ -87,7 +87,7 @@ class StepBuilder:
 
     def last_request(self) -> str:
         for msg in reversed(self.messages):
-            if isinstance(msg, HumanMessage):
+            if isinstance(msg, HumanMessage) and not is_context_note(msg):
                 return content_text(msg.content)
         return ""
 
@@ -181,7 +181,10 @@ class StepBuilder:
             if isinstance(msg, SystemMessage):
                 steps.append(("instructions", content_text(msg.content)))
             elif isinstance(msg, HumanMessage):
-                steps.append(("request", content_text(msg.content)))
+                # Per-step notes (the agent's budget line) are not requests; the
+                # transcript already limits tool rounds, so a base model does not need them.
+                if not is_context_note(msg):
+                    steps.append(("request", content_text(msg.content)))
             elif isinstance(msg, AIMessage):
                 for call in msg.tool_calls:
                     steps.append(("call", (call["name"], call.get("args") or {})))

@@ -382,10 +382,15 @@ def build_prompt(
     in their order, under the one list of bound tools right before the live request, so
     the model sees its own tools used (or rightly not used) just before it decides.
     """
+    # Instructions (system prompts) go first: placed right before the live request they
+    # break the Request/JSON pattern the examples set up, and a base model then tends to
+    # answer directly instead of calling a tool.
+    head = [render_steps([step]) for step in steps if step[0] == "instructions"]
+    steps = [step for step in steps if step[0] != "instructions"]
     own = {t.name for t in tools}
     foreign = [s for s in shots if not {t.name for t in s.tools} <= own]
     local = [s for s in shots if {t.name for t in s.tools} <= own]
-    blocks = [_render_task(shot.tools, shot.steps()) for shot in foreign]
+    blocks = [*head, *(_render_task(shot.tools, shot.steps()) for shot in foreign)]
     listed = "\n".join(render_signature(t) for t in tools) if tools else "(none)"
     body = [render_steps(shot.steps()) for shot in local]
     body.append(render_steps(steps) + "\nJSON:")

@@ -29,7 +29,14 @@ from ..calls._types import ToolCall
 from ..exceptions import ConfigError, UnsupportedFeature
 from ..runtime.base import Message
 
-__all__ = ["content_text", "extract_images", "to_runtime_messages", "tool_name_for"]
+__all__ = [
+    "CONTEXT_NOTE",
+    "content_text",
+    "extract_images",
+    "is_context_note",
+    "to_runtime_messages",
+    "tool_name_for",
+]
 
 
 def content_text(content: Any) -> str:
@@ -123,6 +130,16 @@ def _calls_of(message: AIMessage) -> list[ToolCall]:
     ]
 
 
+#: ``name`` of a user message that is a per-step note from the caller (the agent's step
+#: budget, a loop hint) rather than a request: it joins the newest user turn in text
+#: dialects and is left out of constrained transcripts.
+CONTEXT_NOTE = "context_note"
+
+
+def is_context_note(message: BaseMessage) -> bool:
+    return isinstance(message, HumanMessage) and message.name == CONTEXT_NOTE
+
+
 def to_runtime_messages(
     messages: Sequence[BaseMessage],
     dialect: Dialect | None,
@@ -150,7 +167,8 @@ def to_runtime_messages(
         ):
             system_parts.append(content_text(msg.content))
         elif isinstance(msg, HumanMessage) or (isinstance(msg, ChatMessage) and msg.role == "user"):
-            text, images = content_text(msg.content), list(extract_images(msg.content))
+            text = content_text(msg.content)
+            images: list[bytes | str] = list(extract_images(msg.content))
             if dialect is not None and out and out[-1].role == "user":
                 # Gemma's turns must alternate: a user note after a user turn (or after
                 # tool results fed back as a user turn) joins that turn.

@@ -439,3 +439,52 @@ def test_with_structured_output_in_both_modes() -> None:
     assert result == Person(name="Ann", age=3)
     _, schema, _ = constrained.scripted.calls[0]
     assert schema["properties"]["tool"] == {"const": "Person"}  # a call is forced
+
+
+def test_constrained_prompt_keeps_instructions_first_and_skips_context_notes() -> None:
+    """The agent's system prompt and per-step budget note must not break the pattern.
+
+    Placed between the examples and the live request, instructions made the 270M answer
+    directly instead of calling the calculator; a budget note read as a request would also
+    reset the tool-round count.
+    """
+    from langchain_core.messages import SystemMessage
+
+    from gemma_agents.models.messages import CONTEXT_NOTE
+
+    llm = ScriptedGemma(
+        [
+            '{"tool": "get_weather", "arguments": {"city": "Paris"}}',
+            '{"final_answer": "Sunny."}',
+        ],
+        mode="constrained",
+    )
+    bound = llm.bind_tools([WEATHER, TIME])
+    system = SystemMessage("Be brief.")
+    note = HumanMessage("Step budget: step 1 of 8.", name=CONTEXT_NOTE)
+    first = bound.invoke([system, HumanMessage("Weather in Paris?"), note])
+    prompt = llm.scripted.calls[0][0][0].content
+    assert prompt.startswith("Instructions: Be brief.\n")
+    assert prompt.endswith("Request: Weather in Paris?\nJSON:")
+    assert "Step budget" not in prompt
+
+    result = ToolMessage("sunny", tool_call_id=first.tool_calls[0]["id"])
+    note2 = HumanMessage("Step budget: step 2 of 8.", name=CONTEXT_NOTE)
+    bound.invoke([system, HumanMessage("Weather in Paris?"), first, result, note2])
+    schema = llm.scripted.calls[1][1]
+    assert schema["required"] == ["final_answer"]  # the note did not count as a new request
+
+
+def test_context_note_joins_the_latest_user_turn_in_text_dialects() -> None:
+    from gemma_agents.models.messages import CONTEXT_NOTE
+
+    llm = ScriptedGemma(["[get_weather(city='Paris')]", "Sunny."])
+    bound = llm.bind_tools([WEATHER])
+    first = bound.invoke("Weather in Paris?")
+    result = ToolMessage("sunny", tool_call_id=first.tool_calls[0]["id"])
+    note = HumanMessage("Step budget: step 2 of 8.", name=CONTEXT_NOTE)
+    bound.invoke([HumanMessage("Weather in Paris?"), first, result, note])
+    roles = [m.role for m in llm.scripted.calls[1][0]]
+    assert roles == ["user", "assistant", "user"]  # turns still alternate
+    last = llm.scripted.calls[1][0][-1].content
+    assert last.startswith("```tool_output") and last.endswith("Step budget: step 2 of 8.")

@@ -22,6 +22,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.runnables import Runnable, RunnableConfig
 
 from ...calls._types import new_call_id
+from ...models.messages import CONTEXT_NOTE
 from ..events import TokenEvent
 from ..loop import CONSTRAINED_HINT, FORCE_FINAL_HINT, LEVEL_CONSTRAINED, budget_line
 from ..state import AgentState, message_text
@@ -31,9 +32,6 @@ from .guards import acheck_calls, check_calls
 __all__ = ["compose_answer", "context_messages", "finalize_node", "model_node"]
 
 log = logging.getLogger(__name__)
-
-#: ``name`` of the per-step note (budget, loop hints) appended after the conversation.
-CONTEXT_NOTE = "context_note"
 
 BUDGET_SPENT_INTRO = "I ran out of steps before finishing."
 LOOP_INTRO = "I stopped because I kept repeating the same tool calls."
