@@ -39,6 +39,17 @@ _INVISIBLE_RE = re.compile(
     "\u2060-\u206f\u3164\ufeff\uffa0\ufe00-\ufe0f\U000e0000-\U000e007f]+"
 )
 _TAG_RE = re.compile("[\U000e0000-\U000e007f]+")
+# The same characters as a set: testing membership first is cheaper than a substitution
+# pass over text that has none (the usual case).
+_INVISIBLE_SET = frozenset(
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u3164\ufeff\uffa0"
+    + "".join(
+        chr(c)
+        for lo, hi in ((0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0xFE00, 0xFE0F))
+        for c in range(lo, hi + 1)
+    )
+    + "".join(chr(c) for c in range(0xE0000, 0xE0080))
+)
 _QUOTES = (
     ("\u2018", "'"),
     ("\u2019", "'"),
@@ -123,7 +134,8 @@ class Variant:
 
 def strip_invisible(text: str) -> str:
     """Remove zero-width/format and Unicode tag characters; straighten curly quotes."""
-    text = _INVISIBLE_RE.sub("", text)
+    if not _INVISIBLE_SET.isdisjoint(text):
+        text = _INVISIBLE_RE.sub("", text)
     for curly, straight in _QUOTES:
         if curly in text:
             text = text.replace(curly, straight)

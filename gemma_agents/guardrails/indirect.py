@@ -19,7 +19,8 @@ import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
-from ._signals import INDIRECT_SIGNALS, INJECTION_SIGNALS, Signal
+from ._rules import INDIRECT_SIGNALS, INJECTION_SIGNALS
+from ._signals import Signal
 from ._text import strip_invisible
 from ._types import Decision, GuardContext, Guardrail
 from .injection import score_injection

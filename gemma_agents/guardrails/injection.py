@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from ._signals import INJECTION_SIGNALS, Signal, keywords_in
+from ._rules import INJECTION_SIGNALS
+from ._signals import Signal, keywords_in
 from ._text import variants
 from ._types import Decision, GuardContext, Guardrail, Stage
 

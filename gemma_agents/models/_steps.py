@@ -34,7 +34,7 @@ from ..runtime.base import ChatResult, StreamChunk
 from ._output import final_chunk
 from ._plan import ChatRequest, CompleteRequest, Outcome, Plan, finish_calls, parse_text
 from .constrained import decode_output, union_schema
-from .fewshot import Step, build_prompt, order_tools, select_shots
+from .fewshot import Step, build_prompt, looks_multiple, order_tools, select_shots
 from .messages import content_text, is_context_note, to_runtime_messages
 from .repair import check_call
 from .selection import Strategy
@@ -56,6 +56,7 @@ class StepBuilder:
     options: dict[str, Any] = field(default_factory=dict)
     repair_attempts: int = 2
     constrained_tool_rounds: int = 1
+    constrained_max_calls: int = 4
 
     # --- tool choice ----------------------------------------------------------------------
 
@@ -186,8 +187,11 @@ class StepBuilder:
                 if not is_context_note(msg):
                     steps.append(("request", content_text(msg.content)))
             elif isinstance(msg, AIMessage):
-                for call in msg.tool_calls:
-                    steps.append(("call", (call["name"], call.get("args") or {})))
+                made = [(call["name"], call.get("args") or {}) for call in msg.tool_calls]
+                if len(made) > 1:
+                    steps.append(("calls", made))
+                elif made:
+                    steps.append(("call", made[0]))
                 text = content_text(msg.content).strip()
                 if text and not msg.tool_calls:
                     steps.append(("answer", text))
@@ -200,7 +204,7 @@ class StepBuilder:
         for kind, _ in reversed(steps):
             if kind == "request":
                 break
-            if kind == "call":
+            if kind in ("call", "calls"):
                 rounds += 1
         return rounds
 
@@ -211,14 +215,25 @@ class StepBuilder:
         allow_final = not (allow_tools and self.must_call())
         # The same examples on every step of one request: the answer step's prompt then
         # extends the call step's, so the runtime reuses its KV cache for all of it.
+        # Several calls in one step only where the request plausibly asks for them: single
+        # requests keep the single-call pattern the examples set up.
+        multi = self.constrained_max_calls > 1 and looks_multiple(self.last_request())
         shots = []
         if strategy.few_shot:
             first_step_final = not self.must_call()
             shots = select_shots(
-                self.last_request(), offered, direct_shots=2 if first_step_final else 0
+                self.last_request(),
+                offered,
+                direct_shots=2 if first_step_final else 0,
+                multi=multi,
             )
         prompt = build_prompt(order_tools(self.last_request(), offered), steps, shots)
-        schema = union_schema(offered, allow_tools=allow_tools, allow_final=allow_final)
+        schema = union_schema(
+            offered,
+            allow_tools=allow_tools,
+            allow_final=allow_final,
+            max_calls=self.constrained_max_calls if multi else 1,
+        )
         options = dict(self.options)
         options["stop"] = [*options.get("stop", []), *_CONSTRAINED_STOP]
         outcome = Outcome(strategy=strategy, dialect="json")

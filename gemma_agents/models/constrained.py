@@ -97,12 +97,17 @@ def format_schema(schema: Any, *, _depth: int = 0) -> dict[str, Any]:
     if json_type == "object":
         props = schema.get("properties")
         if isinstance(props, Mapping) and props:
-            out["properties"] = {
-                str(k): format_schema(v, _depth=_depth + 1) for k, v in props.items()
-            }
             required = schema.get("required")
-            if isinstance(required, list):
-                out["required"] = [r for r in required if r in props]
+            required = [r for r in required if r in props] if isinstance(required, list) else []
+            # Required properties first: the grammar emits properties in schema order, so
+            # after the required ones the model may close the object, leaving optional
+            # arguments out instead of being walked into filling them.
+            ordered = sorted(props, key=lambda k: k not in required)
+            out["properties"] = {
+                str(k): format_schema(props[k], _depth=_depth + 1) for k in ordered
+            }
+            if isinstance(schema.get("required"), list):
+                out["required"] = required
             out["additionalProperties"] = False
     elif json_type == "array" and isinstance(schema.get("items"), Mapping):
         out["items"] = format_schema(schema["items"], _depth=_depth + 1)
@@ -113,14 +118,24 @@ def format_schema(schema: Any, *, _depth: int = 0) -> dict[str, Any]:
 
 
 def union_schema(
-    tools: Sequence[ToolSpec], *, allow_tools: bool = True, allow_final: bool = True
+    tools: Sequence[ToolSpec],
+    *,
+    allow_tools: bool = True,
+    allow_final: bool = True,
+    max_calls: int = 1,
 ) -> dict[str, Any]:
     """The anyOf of one ``{"tool", "arguments"}`` object per tool and ``{"final_answer"}``.
+
+    With ``max_calls`` above one, a ``{"tool_calls": [call, ...]}`` option (1 to
+    ``max_calls`` calls of the same per-tool union) lets one generation make several
+    independent calls ("the weather in Paris and in Rome"); the bound keeps a model that
+    keeps repeating itself from filling the whole token budget with calls.
 
     Args:
         tools: The bound tools.
         allow_tools: Offer tool calls (off after a tool result in single-round mode).
         allow_final: Offer a direct answer (off when a tool call is required).
+        max_calls: Most calls one generation may make (1: no ``tool_calls`` option).
     """
     options: list[dict[str, Any]] = []
     if allow_tools:
@@ -133,6 +148,23 @@ def union_schema(
                         "arguments": format_schema(spec.parameters) or {"type": "object"},
                     },
                     "required": ["tool", "arguments"],
+                    "additionalProperties": False,
+                }
+            )
+        if max_calls > 1 and options:
+            single = options[0] if len(options) == 1 else {"anyOf": list(options)}
+            options.append(
+                {
+                    "type": "object",
+                    "properties": {
+                        "tool_calls": {
+                            "type": "array",
+                            "items": single,
+                            "minItems": 1,
+                            "maxItems": max_calls,
+                        }
+                    },
+                    "required": ["tool_calls"],
                     "additionalProperties": False,
                 }
             )
@@ -164,8 +196,9 @@ def render_signature(
     required = set(params.get("required") or [])
     parts = []
     details = []
-    for name, sub in props.items():
-        sub = sub if isinstance(sub, Mapping) else {}
+    # Required first, in the order the grammar asks for them (see format_schema).
+    for name in sorted(props, key=lambda k: k not in required):
+        sub = props[name] if isinstance(props[name], Mapping) else {}
         marker = "" if name in required else "?"
         parts.append(f"{name}{marker}: {_type_name(sub)}")
         desc = _first_sentence(str(sub.get("description") or ""))
@@ -207,7 +240,7 @@ class ConstrainedTurn:
     """What one constrained generation decided.
 
     Attributes:
-        calls: The tool call it made (at most one), already shaped as a ``ToolCall``.
+        calls: The tool calls it made (several from a ``tool_calls`` list), as ``ToolCall``.
         final_answer: The direct answer, when it answered instead.
         error: Why the output could not be decoded (truncated JSON...), else ``None``.
         raw: The generated text.
@@ -240,25 +273,40 @@ def decode_output(text: str) -> ConstrainedTurn:
     if not isinstance(value, dict):
         return ConstrainedTurn(error="output is not a JSON object", raw=raw)
     if isinstance(value.get("tool"), str):
-        args = value.get("arguments")
-        if args is None:
-            args = {}
-        if not isinstance(args, dict):
-            return ConstrainedTurn(error='"arguments" must be a JSON object', raw=raw)
-        call = ToolCall(
-            name=value["tool"],
-            arguments=args,
-            id=new_call_id(),
-            dialect="constrained",
-            raw=stripped,
-        )
-        return ConstrainedTurn(calls=[call], raw=raw)
+        call_or_error = _call(value, stripped)
+        if isinstance(call_or_error, str):
+            return ConstrainedTurn(error=call_or_error, raw=raw)
+        return ConstrainedTurn(calls=[call_or_error], raw=raw)
+    if isinstance(value.get("tool_calls"), list) and value["tool_calls"]:
+        calls = []
+        for item in value["tool_calls"]:
+            if not isinstance(item, dict) or not isinstance(item.get("tool"), str):
+                return ConstrainedTurn(error='each "tool_calls" item needs a "tool"', raw=raw)
+            call_or_error = _call(item, json.dumps(item, ensure_ascii=False))
+            if isinstance(call_or_error, str):
+                return ConstrainedTurn(error=call_or_error, raw=raw)
+            calls.append(call_or_error)
+        return ConstrainedTurn(calls=calls, raw=raw)
     if "final_answer" in value:
         answer = value["final_answer"]
         return ConstrainedTurn(
             final_answer=answer if isinstance(answer, str) else json.dumps(answer), raw=raw
         )
-    return ConstrainedTurn(error='expected "tool" or "final_answer" in the JSON', raw=raw)
+    return ConstrainedTurn(
+        error='expected "tool", "tool_calls" or "final_answer" in the JSON', raw=raw
+    )
+
+
+def _call(value: Mapping[str, Any], raw: str) -> ToolCall | str:
+    """One ``{"tool", "arguments"}`` object as a ``ToolCall``, or why it is not one."""
+    args = value.get("arguments")
+    if args is None:
+        args = {}
+    if not isinstance(args, dict):
+        return '"arguments" must be a JSON object'
+    return ToolCall(
+        name=str(value["tool"]), arguments=args, id=new_call_id(), dialect="constrained", raw=raw
+    )
 
 
 _ANSWER_START = re.compile(r'^\{\s*"final_answer"\s*:\s*"')

@@ -25,11 +25,22 @@ from typing import Any
 from ..calls._types import ToolSpec
 from .constrained import format_schema, render_signature
 
-__all__ = ["BANK", "Shot", "Step", "build_prompt", "order_tools", "render_steps", "select_shots"]
+__all__ = [
+    "BANK",
+    "MULTI",
+    "Shot",
+    "Step",
+    "build_prompt",
+    "looks_multiple",
+    "order_tools",
+    "render_steps",
+    "select_shots",
+]
 
 Step = tuple[str, Any]
 """One transcript line: ``("request", text)``, ``("call", (name, args))``, ``("result",
-text)``, ``("answer", text)`` or ``("instructions", text)``."""
+text)``, ``("answer", text)``, ``("instructions", text)``, or ``("calls", [(name, args),
+...])`` for several calls made in one step."""
 
 
 def _tool(name: str, description: str, **params: str) -> ToolSpec:
@@ -56,6 +67,8 @@ class Shot:
         result: The tool's result shown after the call.
         answer: The final answer (after the result, or directly).
         keywords: Extra words that make this shot match tools of its kind.
+        more_calls: Further calls made in the same step as ``call`` (a multi-call shot).
+        more_results: The results of ``more_calls``, in order.
     """
 
     tools: tuple[ToolSpec, ...]
@@ -64,24 +77,41 @@ class Shot:
     result: str | None = None
     answer: str | None = None
     keywords: str = ""
+    more_calls: tuple[tuple[str, dict[str, Any]], ...] = ()
+    more_results: tuple[str, ...] = ()
 
     def steps(self) -> list[Step]:
         out: list[Step] = [("request", self.request)]
         if self.call is not None:
-            out.append(("call", self.call))
+            if self.more_calls:
+                out.append(("calls", [self.call, *self.more_calls]))
+            else:
+                out.append(("call", self.call))
             if self.result is not None:
                 out.append(("result", self.result))
+            out.extend(("result", r) for r in self.more_results)
         if self.answer is not None:
             out.append(("answer", self.answer))
         return out
 
 
 _CALC = _tool("calculator", "Evaluate an arithmetic expression.", expression="string")
-_WEATHER = _tool("get_weather", "Get the current weather in a city.", city="string")
-_SEARCH = _tool("search_web", "Search the web and return the top result.", query="string")
+# Optional parameters (``?``) the examples leave out: small models otherwise fill every
+# argument they see, inventing values the request never gave.
+_WEATHER = _tool(
+    "get_weather", "Get the current weather in a city.", city="string", units="string?"
+)
+_SEARCH = _tool(
+    "search_web", "Search the web and return the top result.", query="string", limit="integer?"
+)
 _AREA = _tool("rectangle_area", "Area of a rectangle.", width="number", height="number")
 _EMAIL = _tool("send_email", "Send an email.", to="string", subject="string", body="string")
-_STOCK = _tool("get_stock_price", "Latest stock price for a ticker symbol.", symbol="string")
+_STOCK = _tool(
+    "get_stock_price",
+    "Latest stock price for a ticker symbol.",
+    symbol="string",
+    exchange="string?",
+)
 _TIME = _tool("get_time", "Current local time in a time zone.", timezone="string")
 _FX = _tool(
     "convert_currency",
@@ -170,6 +200,54 @@ BANK: tuple[Shot, ...] = (
         "54.2",
         "50 EUR is about 54.20 USD.",
         "currency money exchange rate convert",
+    ),
+)
+
+MULTI: tuple[Shot, ...] = (
+    Shot(
+        (_WEATHER,),
+        "What is the weather in Oslo and in Lima?",
+        ("get_weather", {"city": "Oslo"}),
+        '{"condition": "snow", "temperature_c": -3}',
+        "Oslo has snow (-3 C) and Lima is sunny (22 C).",
+        "weather forecast temperature rain location",
+        more_calls=(("get_weather", {"city": "Lima"}),),
+        more_results=('{"condition": "sunny", "temperature_c": 22}',),
+    ),
+    Shot(
+        (_STOCK,),
+        "Get the stock prices of Microsoft, Nvidia and Intel.",
+        ("get_stock_price", {"symbol": "MSFT"}),
+        "410.2",
+        "MSFT 410.2, NVDA 121.4, INTC 30.9.",
+        "stock price market finance ticker share",
+        more_calls=(
+            ("get_stock_price", {"symbol": "NVDA"}),
+            ("get_stock_price", {"symbol": "INTC"}),
+        ),
+        more_results=("121.4", "30.9"),
+    ),
+    Shot(
+        (_AREA,),
+        "Find the areas of a 2 by 3 rectangle and of a 4 by 5 rectangle.",
+        ("rectangle_area", {"width": 2, "height": 3}),
+        "6",
+        "The areas are 6 and 20.",
+        "geometry area size shape length number calculate compute",
+        more_calls=(("rectangle_area", {"width": 4, "height": 5}),),
+        more_results=("20",),
+    ),
+    Shot(
+        (_FX,),
+        "Convert 20 euros to dollars, and also 100 dollars to yen.",
+        ("convert_currency", {"amount": 20, "from_currency": "EUR", "to_currency": "USD"}),
+        "21.7",
+        "20 EUR is 21.70 USD and 100 USD is 15,400 JPY.",
+        "currency money exchange rate convert",
+        more_calls=(
+            ("convert_currency", {"amount": 100, "from_currency": "USD", "to_currency": "JPY"}),
+        ),
+        more_results=("15400",),
     ),
 )
 
@@ -263,6 +341,23 @@ def _kind(shot: Shot) -> set[str]:
     return _words(_tool_text(shot.tools) + " " + shot.keywords + " " + shot.request)
 
 
+#: Words a bank example and a bound tool must share for the example to be rewritten onto
+#: the tool: a weather example rewritten onto ``country_info.population`` only because
+#: both take one string (and share "current") teaches the model to call unrelated tools.
+#: A count, not a ratio, so that long tool descriptions do not hide a real match.
+_ADAPT_MIN_SHARED = 3
+
+
+def _adapt_target(shot: Shot, tools: Sequence[ToolSpec]) -> ToolSpec | None:
+    """The bound tool most like ``shot``'s, when they are alike enough to rewrite onto."""
+    kind = _kind(shot)
+    scored = [(_similarity(kind, _words(_tool_text([t]))), t) for t in tools]
+    _, best = max(scored, key=lambda x: x[0], default=(0.0, None))
+    if best is None or len(kind & _words(_tool_text([best]))) < _ADAPT_MIN_SHARED:
+        return None
+    return best
+
+
 def _adapt(shot: Shot, spec: ToolSpec) -> Shot:
     """Rewrite a one-argument shot onto ``spec`` when both take one argument of one type."""
     if shot.call is None or len(shot.tools) != 1:
@@ -271,8 +366,38 @@ def _adapt(shot: Shot, spec: ToolSpec) -> Shot:
     param = _single_param(spec)
     if bank_param is None or param is None or param[1] != bank_param[1]:
         return shot
-    value = shot.call[1][bank_param[0]]
-    return replace(shot, tools=(spec,), call=(spec.name, {param[0]: value}))
+    key, new_key = bank_param[0], param[0]
+    return replace(
+        shot,
+        tools=(spec,),
+        call=(spec.name, {new_key: shot.call[1][key]}),
+        more_calls=tuple((spec.name, {new_key: args[key]}) for _, args in shot.more_calls),
+    )
+
+
+_MULTI_CUE = re.compile(
+    r"\b(respectively|each of|both|also|separately|as well as|repeat|another|"
+    r"in turn|one by one)\b",
+    re.IGNORECASE,
+)
+# ", X and Y" with a short X (at most three words): a list of things, not joined clauses.
+_SHORT_LIST = re.compile(r",\s*(\S+)(?:\s+\S+){0,2}?\s*,?\s+and\s+\S", re.IGNORECASE)
+
+
+def looks_multiple(request: str) -> bool:
+    """Whether ``request`` plausibly asks for several independent calls.
+
+    A cheap surface test, used to offer (and show) multi-call answers only where they
+    may be wanted, so single requests keep the single-call pattern: a cue word
+    ("respectively", "both", "also"...), or a short list (``", X and Y"``) of things that
+    are not numbers (``"3, 4 and 5"`` is usually one call's arguments) in a request that
+    is not a list of assignments (``"a=1, b=2"``).
+    """
+    if _MULTI_CUE.search(request):
+        return True
+    if "=" in request:
+        return False
+    return any(not m.group(1)[:1].isdigit() for m in _SHORT_LIST.finditer(request))
 
 
 def select_shots(
@@ -281,6 +406,7 @@ def select_shots(
     *,
     max_tool_shots: int = 2,
     direct_shots: int = 2,
+    multi: bool = False,
 ) -> list[Shot]:
     """Pick the examples for one request, in prompt order (the best match last).
 
@@ -294,6 +420,8 @@ def select_shots(
         tools: The bound tools.
         max_tool_shots: How many tool-calling examples to show.
         direct_shots: How many direct-answer examples to show (0 when a call is required).
+        multi: Also show the multi-call example closest to the tools, right before the
+            request (see :func:`looks_multiple`).
     """
     req = _words(request)
     bound = _words(_tool_text(tools))
@@ -314,15 +442,22 @@ def select_shots(
     chosen.extend(rest[: max(0, max_tool_shots - len(chosen))])
     adapted = []
     for shot in chosen:
-        spec_scores = [(_similarity(_kind(shot), _words(_tool_text([t]))), t) for t in tools]
-        best_spec = max(spec_scores, key=lambda x: x[0], default=(0.0, None))
-        if best_spec[1] is not None and best_spec[0] > 0:
-            new = _adapt(shot, best_spec[1])
+        target = _adapt_target(shot, tools)
+        if target is not None:
+            new = _adapt(shot, target)
             if new is not shot:
                 relevance = max(relevance, _similarity(req, _kind(shot)))
             shot = new
         adapted.append(shot)
     adapted.sort(key=lambda s: _similarity(_kind(s), req))
+    if multi:
+        best_multi = max(
+            MULTI, key=lambda s: _similarity(_kind(s), bound) * 2 + _similarity(_kind(s), req)
+        )
+        target = _adapt_target(best_multi, tools)
+        if target is not None:
+            best_multi = _adapt(best_multi, target)
+        adapted.append(best_multi)
 
     direct = (
         sorted(DIRECT, key=lambda s: _similarity(_words(s.request), req))[-direct_shots:]
@@ -358,6 +493,9 @@ def render_steps(steps: Sequence[Step]) -> str:
             name, args = value
             payload = {"tool": name, "arguments": args}
             lines.append("JSON: " + json.dumps(payload, ensure_ascii=False))
+        elif kind == "calls":
+            many = [{"tool": name, "arguments": args} for name, args in value]
+            lines.append("JSON: " + json.dumps({"tool_calls": many}, ensure_ascii=False))
         elif kind == "result":
             lines.append(f"Result: {' '.join(str(value).split())}")
         elif kind == "answer":

@@ -22,11 +22,15 @@ from . import gemma_format
 
 __all__ = [
     "IGNORED_OPTIONS",
+    "MAX_DECIMAL_DIGITS",
+    "MAX_EXPONENT_DIGITS",
+    "MAX_INTEGRAL_DIGITS",
     "SAMPLING_DEFAULTS",
     "GrammarCache",
     "JsonFormat",
     "Request",
     "Sampling",
+    "bound_numbers",
     "family_from_metadata",
     "find_stop",
     "holdback",
@@ -150,10 +154,45 @@ class GrammarCache:
                 f"llama.cpp cannot turn this JSON schema into a grammar: {exc}",
                 hint="simplify the schema (no external $ref, no unsupported formats)",
             ) from exc
-        grammar = LlamaGrammar.from_string(source, verbose=False)
+        grammar = LlamaGrammar.from_string(bound_numbers(source), verbose=False)
         with self._lock:
             self._cache[key] = grammar
         return grammar
+
+
+#: Digits a constrained JSON number may have: llama.cpp's converter ignores ``minimum`` /
+#: ``maximum`` and allows 16 integral and 16 decimal digits, which small models fill with
+#: runaway ``1000000000000000`` / ``0.30000000000000004`` strings (and exponents of 16
+#: digits). 12 integral digits still fit any realistic count or money amount.
+MAX_INTEGRAL_DIGITS = 12
+MAX_DECIMAL_DIGITS = 8
+MAX_EXPONENT_DIGITS = 3
+
+
+def _digits(first: str, most: int) -> str:
+    """GBNF for ``first`` then up to ``most - 1`` more digits, as nested optionals."""
+    rule = ""
+    for _ in range(most - 1):
+        rule = f"([0-9]{' ' + rule if rule else ''})?"
+    return f"{first} {rule}".strip()
+
+
+def bound_numbers(gbnf: str) -> str:
+    """``gbnf`` with the converter's number rules capped (see ``MAX_INTEGRAL_DIGITS``)."""
+    rules = {
+        "integral-part": f"[0-9] | {_digits('[1-9]', MAX_INTEGRAL_DIGITS)}",
+        "decimal-part": _digits("[0-9]", MAX_DECIMAL_DIGITS),
+    }
+    lines = []
+    for line in gbnf.splitlines():
+        name = line.split(" ::= ", 1)[0]
+        if name in rules:
+            line = f"{name} ::= {rules[name]}"
+        elif name == "number":
+            exponent = _digits("[0-9]", MAX_EXPONENT_DIGITS)
+            line = line.replace("[-+]? integral-part)", f"[-+]? {exponent})")
+        lines.append(line)
+    return "\n".join(lines) + ("\n" if gbnf.endswith("\n") else "")
 
 
 def _as_number(key: str, value: Any, integer: bool) -> float:
