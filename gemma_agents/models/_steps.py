@@ -31,6 +31,7 @@ from ..calls import Dialect, get_dialect, render_calls, render_tools, split_thin
 from ..calls._types import ToolCall, ToolSpec
 from ..exceptions import ConfigError
 from ..runtime.base import ChatResult, StreamChunk
+from ._narrow import mentioned_arguments, named_tools
 from ._output import final_chunk
 from ._plan import ChatRequest, CompleteRequest, Outcome, Plan, finish_calls, parse_text
 from .constrained import decode_output, union_schema
@@ -228,8 +229,12 @@ class StepBuilder:
                 multi=multi,
             )
         prompt = build_prompt(order_tools(self.last_request(), offered), steps, shots)
+        # The grammar offers the tool the request names (when it names exactly one) and
+        # leaves out optional arguments the request does not mention, so the model cannot
+        # invent values for them; the prompt and validation keep the full tools.
+        request = self.last_request()
         schema = union_schema(
-            offered,
+            [mentioned_arguments(spec, request) for spec in named_tools(offered, request)],
             allow_tools=allow_tools,
             allow_final=allow_final,
             max_calls=self.constrained_max_calls if multi else 1,

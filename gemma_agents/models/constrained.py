@@ -3,8 +3,9 @@
 Base and tiny models (the embedded 270M) cannot be instructed to write a call format, but a
 grammar can make every token they emit part of a valid value. The schema is the union (anyOf)
 of ``{"tool": <const name>, "arguments": <that tool's schema>}`` per tool and
-``{"final_answer": <string>}``, so a single generation decides *whether* to call, *which*
-tool, and *with what* arguments, and the result always parses. The prompt is a few-shot
+``{"final_answer": <string>}`` (plus ``{"tool_calls": [<call>, ...]}`` when the request
+looks like it asks for several things), so a single generation decides *whether* to call,
+*which* tool(s), and *with what* arguments, and the result always parses. The prompt is a few-shot
 transcript (``Request:`` / ``JSON:`` / ``Result:`` lines, see :mod:`.fewshot`), continued
 with the runtime's raw completion so no chat template gets in the way.
 """
@@ -126,10 +127,10 @@ def union_schema(
 ) -> dict[str, Any]:
     """The anyOf of one ``{"tool", "arguments"}`` object per tool and ``{"final_answer"}``.
 
-    With ``max_calls`` above one, a ``{"tool_calls": [call, ...]}`` option (1 to
-    ``max_calls`` calls of the same per-tool union) lets one generation make several
-    independent calls ("the weather in Paris and in Rome"); the bound keeps a model that
-    keeps repeating itself from filling the whole token budget with calls.
+    With ``max_calls`` above one, calls are offered only as ``{"tool_calls": [call,
+    ...]}`` (1 to ``max_calls`` calls of the same per-tool union), so one generation can
+    make several independent calls ("the weather in Paris and in Rome"); the bound keeps
+    a model that repeats itself from filling the whole token budget with calls.
 
     Args:
         tools: The bound tools.
@@ -153,7 +154,9 @@ def union_schema(
             )
         if max_calls > 1 and options:
             single = options[0] if len(options) == 1 else {"anyOf": list(options)}
-            options.append(
+            # Only the list: a single call is a list of one, and a model offered both
+            # forms tends to fall back to the one-call form it has seen most.
+            options = [
                 {
                     "type": "object",
                     "properties": {
@@ -167,7 +170,7 @@ def union_schema(
                     "required": ["tool_calls"],
                     "additionalProperties": False,
                 }
-            )
+            ]
     if allow_final or not options:
         options.append(
             {
@@ -285,7 +288,10 @@ def decode_output(text: str) -> ConstrainedTurn:
             call_or_error = _call(item, json.dumps(item, ensure_ascii=False))
             if isinstance(call_or_error, str):
                 return ConstrainedTurn(error=call_or_error, raw=raw)
-            calls.append(call_or_error)
+            # A small model that repeats itself fills the list with the same call; one
+            # step never needs the same call twice (ToolCall equality ignores the id).
+            if call_or_error not in calls:
+                calls.append(call_or_error)
         return ConstrainedTurn(calls=calls, raw=raw)
     if "final_answer" in value:
         answer = value["final_answer"]

@@ -10,6 +10,7 @@ from langchain_core.messages import HumanMessage, ToolMessage
 
 from gemma_agents.calls._types import ToolSpec
 from gemma_agents.models import format_schema, select_shots, union_schema
+from gemma_agents.models._narrow import mentioned_arguments, named_tools
 from gemma_agents.models.constrained import decode_output, render_signature
 from gemma_agents.models.fewshot import looks_multiple
 from gemma_agents.runtime._llamacpp_options import (
@@ -52,8 +53,11 @@ def _multi_option(schema: dict[str, Any]) -> dict[str, Any] | None:
 
 def test_union_schema_offers_a_bounded_list_of_calls() -> None:
     assert _multi_option(union_schema(SPECS)) is None  # the default stays single-call
-    option = _multi_option(union_schema(SPECS, max_calls=3))
+    schema = union_schema(SPECS, max_calls=3)
+    option = _multi_option(schema)
     assert option is not None and option["required"] == ["tool_calls"]
+    # Calls only as a list (a single call is a list of one), next to the direct answer.
+    assert [list(o["properties"]) for o in schema["anyOf"]] == [["tool_calls"], ["final_answer"]]
     array = option["properties"]["tool_calls"]
     assert (array["minItems"], array["maxItems"]) == (1, 3)
     names = [o["properties"]["tool"]["const"] for o in array["items"]["anyOf"]]
@@ -73,6 +77,12 @@ def test_decode_output_reads_a_list_of_calls() -> None:
         ("get_time", {"tz": "UTC"}),
     ]
     assert len({c.id for c in turn.calls}) == 2
+    repeated = decode_output(
+        '{"tool_calls": [{"tool": "get_time", "arguments": {"tz": "UTC"}},'
+        ' {"tool": "get_time", "arguments": {"tz": "UTC"}},'
+        ' {"tool": "get_time", "arguments": {"tz": "CET"}}]}'
+    )
+    assert [c.arguments["tz"] for c in repeated.calls] == ["UTC", "CET"]  # repeats dropped
     bad = decode_output('{"tool_calls": [{"tool": "get_time", "arguments": [1]}]}')
     assert bad.calls == [] and bad.error == '"arguments" must be a JSON object'
     assert decode_output('{"tool_calls": [3]}').error is not None
@@ -199,3 +209,73 @@ def test_bounded_grammar_compiles_and_rejects_long_numbers() -> None:
     capped = bound_numbers(llama_grammar.json_schema_to_gbnf(digits))
     assert "integral-part ::=" in capped
     assert capped.count("[0-9]") < llama_grammar.json_schema_to_gbnf(digits).count("[0-9]")
+
+
+def _country_tool(what: str) -> dict[str, Any]:
+    return {
+        "name": f"country_info.{what}",
+        "description": f"Fetch the {what.replace('_', ' ')} of a country.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "country": {"type": "string"},
+                "year": {"type": "integer"},
+                "rounding": {"type": "integer"},
+            },
+            "required": ["country"],
+        },
+    }
+
+
+COUNTRY = [_country_tool(w) for w in ("largest_city", "capital", "population")]
+
+
+def test_named_tools_singles_out_the_near_identical_tool_the_request_names() -> None:
+    specs = [ToolSpec(t["name"], t["description"], t["parameters"]) for t in COUNTRY]
+    assert [s.name for s in named_tools(specs, "What is the capital of Peru?")] == [
+        "country_info.capital"
+    ]
+    # No single match, several matches, or unrelated names: every tool stays.
+    assert len(named_tools(specs, "Tell me about Peru.")) == 3
+    assert len(named_tools(specs, "Capital and population of Peru?")) == 3
+    assert len(named_tools(SPECS, "What is the weather in Paris?")) == 2
+
+
+def test_mentioned_arguments_drops_unmentioned_optionals_only() -> None:
+    spec = ToolSpec(COUNTRY[2]["name"], "", COUNTRY[2]["parameters"])
+    plain = mentioned_arguments(spec, "Population of Peru?")
+    assert list(plain.parameters["properties"]) == ["country"]
+    assert plain.parameters["required"] == ["country"]
+    rounded = mentioned_arguments(spec, "Population of Peru in 1990, rounded please")
+    assert list(rounded.parameters["properties"]) == ["country", "year", "rounding"]
+    unit = ToolSpec(
+        "area",
+        "",
+        {
+            "type": "object",
+            "properties": {"r": {"type": "number"}, "unit": {"type": "string"}},
+            "required": ["r"],
+        },
+    )
+    assert "unit" in mentioned_arguments(unit, "Area for r of 4 inches").parameters["properties"]
+    assert "unit" not in mentioned_arguments(unit, "Area for r=4").parameters["properties"]
+    no_required = ToolSpec("f", "", {"type": "object", "properties": {"x": {"type": "string"}}})
+    assert mentioned_arguments(no_required, "hello") is no_required
+
+
+def test_constrained_grammar_is_narrowed_but_the_prompt_lists_every_tool() -> None:
+    llm = ScriptedGemma(
+        ['{"tool": "country_info.capital", "arguments": {"country": "Peru"}}'],
+        mode="constrained",
+    )
+    msg = llm.bind_tools(COUNTRY).invoke("What is the capital of Peru?")
+    assert [(c["name"], c["args"]) for c in msg.tool_calls] == [
+        ("country_info.capital", {"country": "Peru"})
+    ]
+    messages, schema, _ = llm.scripted.calls[0]
+    calls = [o for o in schema["anyOf"] if "tool" in o["properties"]]
+    assert [o["properties"]["tool"]["const"] for o in calls] == ["country_info.capital"]
+    assert list(calls[0]["properties"]["arguments"]["properties"]) == ["country"]
+    assert any("final_answer" in o["properties"] for o in schema["anyOf"])
+    for name in ("largest_city", "capital", "population"):
+        assert f"- country_info.{name}(country: string, year?: integer" in messages[0].content
