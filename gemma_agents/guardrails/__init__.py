@@ -17,9 +17,9 @@ counters live in :mod:`gemma_agents.guardrails.metrics` (``metrics.snapshot()``)
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_exports
 from ._defaults import default_guardrails, scan
 from ._types import Action, Decision, GuardContext, Guardrail, Stage
 from .indirect import IndirectInjectionGuard, fence_untrusted
@@ -56,19 +56,6 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
-
-
 __all__ = [
     "Action",
     "ArgRule",
@@ -102,3 +89,5 @@ __all__ = [
     "scan",
     "score_injection",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals(), __all__)

@@ -13,8 +13,9 @@ Backend classes (:class:`OllamaRuntime`, :class:`OpenAICompatRuntime`,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_exports
 from ._select import ModelRef, get_runtime, parse_model_string
 from .base import Capabilities, ChatResult, Health, Message, Runtime, StreamChunk, Usage
 
@@ -45,10 +46,4 @@ _LAZY = {
     "OpenAICompatRuntime": ".openai",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals(), __all__)

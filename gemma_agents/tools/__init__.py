@@ -23,9 +23,9 @@ Names that pull in heavier modules (httpx, LangChain, the MCP SDK) load on first
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_exports
 from ._tool import SideEffects, Tool
 from .decorator import function_to_tool, tool
 from .defaults import BUILTIN_PACKS, ToolsConfig, default_registry, load_pack
@@ -103,15 +103,4 @@ _LAZY = {
     "to_langchain": ".langchain_bridge",
 }
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals(), __all__)
