@@ -34,8 +34,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Literal
 
+from ..calls import render_calls
 from ..exceptions import ConfigError
 from .base import Message
 
@@ -183,33 +184,14 @@ def split_bos(prompt: str) -> tuple[str, bool]:
 # --- fallback renderings for messages the dialect layer did not pre-render ----------------
 
 
-def _value(value: Any, delim: str) -> str:
-    """Encode a value in FunctionGemma/Gemma 4 call syntax (strings between ``delim``)."""
-    if isinstance(value, str):
-        return f"{delim}{value}{delim}"
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, int | float):
-        return json.dumps(value)
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{k}:{_value(v, delim)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(_value(v, delim) for v in value) + "]"
-    return f"{delim}{value}{delim}"
-
-
 def _render_calls(msg: Message, fmt: TurnFormat) -> str:
     """Render an assistant message's native ``tool_calls`` when it has no text.
 
     The dialect layer normally renders calls into ``content``; this keeps a conversation
     built from native calls (e.g. replayed from Ollama) representable in every family.
     """
-    if fmt.tool_in_model_turn:
-        return "".join(
-            f"{fmt.call_open}call:{c.name}{_value(dict(c.arguments), fmt.string_delim)}"
-            f"{fmt.call_close}"
-            for c in msg.tool_calls
-        )
+    if fmt.tool_in_model_turn:  # FunctionGemma / Gemma 4: the family's own call dialect
+        return render_calls(msg.tool_calls, fmt.family)
     calls = ", ".join(
         c.name + "(" + ", ".join(f"{k}={json.dumps(v)}" for k, v in c.arguments.items()) + ")"
         for c in msg.tool_calls
